@@ -1,0 +1,204 @@
+// redis_cache/cached_function.hpp — a function with its results cached in Redis.
+//
+// CachedFunction is what RedisCache::cache<&fn>() returns: call it like the
+// function. The path of one call is all in operator() below:
+//   key  = key_prefix + base64(canonical msgpack of the arguments)   (reused buffer)
+//   GET key → hit: decode and return
+//          → miss (or undecodable value): call the function, encode, store, return
+// Redis failures go to the exception handler (fallback to the function) or throw.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <redis_cache/codec/codec.hpp>
+#include <redis_cache/detail/core.hpp>
+#include <redis_cache/detail/mget.hpp>
+#include <redis_cache/errors.hpp>
+#include <redis_cache/stats.hpp>
+
+namespace redis_cache {
+
+namespace detail {
+
+/// Wraps a function known at compile time: no pointer is stored.
+template <auto F>
+struct Constant {
+  template <class... A>
+  decltype(auto) operator()(A&&... a) const {
+    return F(std::forward<A>(a)...);
+  }
+};
+
+template <class T>
+using arg_t = std::remove_cvref_t<T>;
+
+template <class Sig>
+struct signature_checks;
+template <class R, class... Args>
+struct signature_checks<R(Args...)> {
+  static_assert(!std::is_void_v<R>, "redis_cache: a function returning void has nothing to cache");
+  static_assert(!std::is_reference_v<R>,
+                "redis_cache: a function returning a reference cannot be cached (return by value)");
+  static_assert(((!std::is_lvalue_reference_v<Args> ||
+                  std::is_const_v<std::remove_reference_t<Args>>) && ...),
+                "redis_cache: a function taking a non-const reference cannot be cached "
+                "(its output argument would not be restored from the cache)");
+  static constexpr bool ok = true;
+};
+
+/// Calls the error handler for a Redis failure, or rethrows when there is none.
+/// Returns normally only when the handler asked for the fallback.
+inline void handle_redis_error(const FunctionState& st, const Error& e) {
+  bump(st.stats.errors);
+  if (!st.handler) throw;
+  st.handler(e, st.ns);
+}
+
+}  // namespace detail
+
+template <class Fn, class Sig>
+class CachedFunction;
+
+/// A cached function: callable like Fn, results cached under its namespace.
+/// Copies share one state (counters included). Thread-safe.
+template <class Fn, class R, class... Args>
+class CachedFunction<Fn, R(Args...)> {
+  static_assert(detail::signature_checks<R(Args...)>::ok);
+
+ public:
+  using result_type = R;
+  using args_tuple = std::tuple<detail::arg_t<Args>...>;
+
+  CachedFunction(Fn fn, std::shared_ptr<detail::FunctionState> state)
+      : fn_(std::move(fn)), st_(std::move(state)) {
+    (codec::assert_cacheable<detail::arg_t<Args>>(), ...);
+    codec::assert_cacheable<R>();
+  }
+
+  /// Returns the cached result for args, computing and storing it on a miss.
+  R operator()(Args... args) const {
+    const detail::FunctionState& st = *st_;
+    if (!st.active) return fn_(std::forward<Args>(args)...);
+    detail::Scratch key;
+    build_key(key.str(), args...);
+    {
+      detail::Scratch bytes;
+      bool hit = false;
+      try {
+        hit = st.core->get(st, key.str(), bytes.str());
+      } catch (const Error& e) {
+        detail::handle_redis_error(st, e);
+        return fn_(std::forward<Args>(args)...);
+      }
+      if (hit) {
+        try {
+          R value = codec::decode_value<R>(bytes.str());
+          detail::bump(st.stats.hits);
+          return value;
+        } catch (const DecodeError&) {
+          detail::bump(st.stats.decode_failures);  // a miss: recompute and overwrite
+        }
+      }
+    }
+    detail::bump(st.stats.misses);
+    R value = fn_(std::forward<Args>(args)...);
+    fill(key.str(), value);
+    return value;
+  }
+
+  /// Removes the cached result for args (no error if there is none).
+  /// Returns whether a value was removed. Redis failures throw.
+  bool invalidate(const detail::arg_t<Args>&... args) const {
+    if (!st_->active) return false;
+    detail::Scratch key;
+    build_key(key.str(), args...);
+    return st_->core->invalidate(*st_, key.str());
+  }
+
+  /// Removes every cached result of this function (and nothing else).
+  /// Returns the number of keys removed. Redis failures throw.
+  std::size_t invalidate_all() const {
+    if (!st_->active) return 0;
+    return st_->core->invalidate_all(*st_);
+  }
+
+  /// The Redis key that a call with args uses.
+  std::string key(const detail::arg_t<Args>&... args) const {
+    std::string k;
+    build_key(k, args...);
+    return k;
+  }
+
+  /// Results for many argument tuples: one MGET for all, misses computed in
+  /// order and stored in one pipeline.
+  std::vector<R> mget(std::span<const args_tuple> calls) const;
+  std::vector<R> mget(const std::vector<args_tuple>& calls) const {
+    return mget(std::span<const args_tuple>(calls));
+  }
+  std::vector<R> mget(std::initializer_list<args_tuple> calls) const {
+    return mget(std::span<const args_tuple>(calls.begin(), calls.size()));
+  }
+
+  Stats stats() const noexcept { return st_->stats.snapshot(); }
+  const std::string& ns() const noexcept { return st_->ns; }
+  const std::string& name() const noexcept { return st_->name; }
+  std::chrono::seconds ttl() const noexcept { return st_->ttl; }
+  std::size_t limit() const noexcept { return st_->limit; }
+
+  // -- for RedisCache::mget and tools --
+  const detail::FunctionState& state() const noexcept { return *st_; }
+  void build_key(std::string& out, const detail::arg_t<Args>&... args) const {
+    out.assign(st_->key_prefix);
+    codec::append_key_args(out, args...);
+  }
+  R compute(const args_tuple& t) const { return std::apply(fn_, t); }
+  /// Encodes and stores value (after a miss); Redis failures follow the handler.
+  void fill(std::string_view key, const R& value) const {
+    const detail::FunctionState& st = *st_;
+    detail::Scratch bytes;
+    codec::encode_value(value, bytes.str());
+    try {
+      st.core->store(st, key, bytes.str());
+      detail::bump(st.stats.fills);
+    } catch (const Error& e) {
+      detail::handle_redis_error(st, e);
+    }
+  }
+
+ private:
+  Fn fn_;
+  std::shared_ptr<detail::FunctionState> st_;
+};
+
+template <class Fn, class R, class... Args>
+std::vector<R> CachedFunction<Fn, R(Args...)>::mget(std::span<const args_tuple> calls) const {
+  std::vector<R> out;
+  out.reserve(calls.size());
+  if (!st_->active) {
+    for (const auto& t : calls) out.push_back(compute(t));
+    return out;
+  }
+  std::vector<detail::BatchSlot> slots(calls.size());
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    slots[i].fn = st_.get();
+    std::apply([&](const auto&... a) { build_key(slots[i].key, a...); }, calls[i]);
+  }
+  if (!detail::batch_lookup(*st_->core, slots)) {
+    for (const auto& t : calls) out.push_back(compute(t));
+    return out;
+  }
+  for (std::size_t i = 0; i < calls.size(); ++i)
+    out.push_back(detail::batch_resolve<R>(slots[i], [&] { return compute(calls[i]); }));
+  detail::batch_store(*st_->core, slots);
+  return out;
+}
+
+}  // namespace redis_cache

@@ -1,0 +1,104 @@
+// The non-template core under every cached function: all Redis traffic of the
+// cache goes through CacheCore (src/cache_core.cpp), so the templates in
+// cached_function.hpp only build keys and encode/decode values.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <redis_cache/options.hpp>
+#include <redis_cache/stats.hpp>
+
+namespace redis_cache::detail {
+
+class Client;
+class CacheCore;
+
+/// Everything one cached function needs at run time, computed once when it is created.
+struct FunctionState {
+  std::shared_ptr<CacheCore> core;
+  std::string name;        ///< C++ name of the function ("app::load_user")
+  std::string ns;          ///< namespace of its keys
+  std::string ns_prefix;   ///< "{rc:ns}:" — every key of the function starts with it
+  std::string key_prefix;  ///< ns_prefix + "<schema>:" (msgpack / json) or ns_prefix (python)
+  std::string index_key;   ///< ns_prefix + "keys" — the FIFO index (limit > 0)
+  std::string schema;      ///< the schema fingerprint ("" for Codec::python)
+  std::string schema_note; ///< JSON describing argument and result types (for tools)
+  std::chrono::seconds ttl{0};
+  std::size_t limit = 0;
+  bool active = true;
+  ExceptionHandler handler;  ///< resolved: the function's own, else the cache's (may be empty)
+  mutable StatsCounters stats;
+  mutable std::atomic<bool> schema_written{false};
+};
+
+/// One store of a computed value (mget's batched fill).
+struct StoreItem {
+  const FunctionState* fn;
+  std::string_view key;
+  std::string_view value;
+};
+
+class CacheCore {
+ public:
+  explicit CacheCore(Options options);
+  ~CacheCore();
+  CacheCore(const CacheCore&) = delete;
+  CacheCore& operator=(const CacheCore&) = delete;
+
+  const Options& options() const noexcept { return options_; }
+
+  /// GET key. On a hit stores the bytes in `out` and returns true. Throws Error.
+  bool get(const FunctionState& fn, std::string_view key, std::string& out);
+  /// Stores value under key: SET [EX] (limit 0) or the FIFO script. Throws Error.
+  void store(const FunctionState& fn, std::string_view key, std::string_view value);
+  /// DEL key (and ZREM from the index). Returns whether the value existed. Throws Error.
+  bool invalidate(const FunctionState& fn, std::string_view key);
+  /// Removes every key of the function's namespace (SCAN + UNLINK). Returns the count.
+  std::size_t invalidate_all(const FunctionState& fn);
+  /// MGET of keys (any functions): out[i] is the value of keys[i] or nullopt. Throws Error.
+  void mget(std::span<const std::string_view> keys,
+            std::vector<std::optional<std::string>>& out);
+  /// Stores many values in one pipeline. Throws Error (after sending all).
+  void store_many(std::span<const StoreItem> items);
+
+  /// Calls fn(batch) for every key under ns_prefix (SCAN MATCH with the
+  /// prefix's glob characters escaped), in batches. Shared with the CLI.
+  void scan_namespace(std::string_view ns_prefix,
+                      const std::function<void(std::span<const std::string>)>& fn);
+
+  Client& client() noexcept { return *client_; }
+
+ private:
+  Options options_;
+  std::unique_ptr<Client> client_;
+};
+
+/// Builds "{prefix:ns}:" (support_cluster) or "prefix:ns:".
+std::string namespace_prefix(const Options& options, std::string_view ns);
+/// Escapes * ? [ ] \ for a SCAN MATCH pattern.
+std::string glob_escape(std::string_view s);
+/// Throws ConfigError when ns is unusable (empty, contains '{' or '}').
+void check_namespace(std::string_view ns);
+
+/// Thread-local, re-entrant scratch strings (a nested cached call gets its own).
+class Scratch {
+ public:
+  Scratch();
+  ~Scratch();
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  std::string& str() noexcept { return *s_; }
+
+ private:
+  std::string* s_;
+};
+
+}  // namespace redis_cache::detail

@@ -1,0 +1,84 @@
+// The batch path shared by CachedFunction::mget and RedisCache::mget:
+// one MGET for all keys, then, in call order, decode each hit or compute each
+// miss, then one pipeline storing every computed value.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <redis_cache/codec/codec.hpp>
+#include <redis_cache/detail/core.hpp>
+#include <redis_cache/errors.hpp>
+
+namespace redis_cache::detail {
+
+/// One call of a batch: its key, what MGET found, and (after a miss) the encoded value.
+struct BatchSlot {
+  const FunctionState* fn = nullptr;
+  std::string key;
+  std::optional<std::string> found;
+  std::string encoded;
+  bool store = false;
+};
+
+/// Looks every slot up with one MGET. On a Redis failure each slot's function
+/// handler decides (fallback or throw); returns false when falling back.
+inline bool batch_lookup(CacheCore& core, std::vector<BatchSlot>& slots) {
+  std::vector<std::string_view> keys;
+  keys.reserve(slots.size());
+  for (auto& s : slots) keys.push_back(s.key);
+  std::vector<std::optional<std::string>> found;
+  try {
+    core.mget(keys, found);
+  } catch (const Error& e) {
+    for (auto& s : slots) {
+      bump(s.fn->stats.errors);
+      if (!s.fn->handler) throw;
+    }
+    for (auto& s : slots) s.fn->handler(e, s.fn->ns);
+    return false;
+  }
+  for (std::size_t i = 0; i < slots.size(); ++i) slots[i].found = std::move(found[i]);
+  return true;
+}
+
+/// The result for one slot: decoded hit, or computed (and marked for storing).
+template <class R, class Compute>
+R batch_resolve(BatchSlot& s, Compute&& compute) {
+  if (s.found) {
+    try {
+      R value = codec::decode_value<R>(*s.found);
+      bump(s.fn->stats.hits);
+      return value;
+    } catch (const DecodeError&) {
+      bump(s.fn->stats.decode_failures);
+    }
+  }
+  bump(s.fn->stats.misses);
+  R value = compute();
+  codec::encode_value(value, s.encoded);
+  s.store = true;
+  return value;
+}
+
+/// Stores every computed slot in one pipeline; failures go to the handlers.
+inline void batch_store(CacheCore& core, std::vector<BatchSlot>& slots) {
+  std::vector<StoreItem> items;
+  for (auto& s : slots)
+    if (s.store) items.push_back({s.fn, s.key, s.encoded});
+  if (items.empty()) return;
+  try {
+    core.store_many(items);
+    for (auto& it : items) bump(it.fn->stats.fills);
+  } catch (const Error& e) {
+    for (auto& it : items) {
+      bump(it.fn->stats.errors);
+      if (!it.fn->handler) throw;
+    }
+    for (auto& it : items) it.fn->handler(e, it.fn->ns);
+  }
+}
+
+}  // namespace redis_cache::detail

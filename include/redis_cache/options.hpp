@@ -1,0 +1,78 @@
+// redis_cache/options.hpp — connection options (Options) and per-function
+// options (CacheOptions).
+//
+// Both are aggregates: use designated initializers. The order of the fields is
+// part of the API contract; new fields are only ever appended.
+//
+//   rc::RedisCache cache{{.url = "redis://127.0.0.1:6379/0", .prefix = "myapp"}};
+//   auto users = cache.cache<&load_user>({.ttl = std::chrono::seconds(60), .limit = 1000});
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <redis_cache/errors.hpp>
+
+namespace redis_cache {
+
+/// Called when Redis fails during a cached call (connect, timeout, error reply),
+/// with the error and the namespace of the call. If it returns, the call falls
+/// back to the original function; if it throws, that exception propagates.
+using ExceptionHandler = std::function<void(const Error& error, std::string_view ns)>;
+
+/// How values (and, for `python`, keys) are encoded. See README "Codecs".
+enum class Codec {
+  msgpack,  ///< compact binary, default
+  json,     ///< JSON values (described types as objects, aggregates as arrays)
+  python,   ///< byte-identical to python-redis-cache 4.x: share entries with Python
+};
+
+/// Connection and cache-wide options.
+struct Options {
+  /// redis://[[user:]password@]host[:port][/db][?connect_timeout=..&command_timeout=..&pool_size=..]
+  /// unix://[[user:]password@]/path/to.sock[?db=N]
+  /// Query parameters override the fields below (timeouts in ms).
+  std::string url = "redis://127.0.0.1:6379/0";
+  /// First segment of every key ("rc" as in python-redis-cache).
+  std::string prefix = "rc";
+  /// Wrap "<prefix>:<namespace>" in {} so every key of a function shares one cluster slot.
+  bool support_cluster = true;
+  /// false: every call goes straight to the function; Redis is never touched.
+  bool active = true;
+  /// Time to establish a connection. 0 = wait forever (only when set explicitly).
+  std::chrono::milliseconds connect_timeout{1000};
+  /// Time for one command's reply. 0 = wait forever (only when set explicitly).
+  std::chrono::milliseconds command_timeout{1000};
+  /// Connections in the pool (each used by one thread at a time).
+  std::size_t pool_size = 8;
+  /// Default handler for Redis failures of every cached function (nullptr: throw).
+  ExceptionHandler exception_handler = nullptr;
+  /// Value encoding.
+  Codec codec = Codec::msgpack;
+  /// Compress values of at least this many bytes with zstd (0 = never).
+  std::size_t compress_above = 0;
+  /// How long a call waits for a free pooled connection before PoolTimeout.
+  std::chrono::milliseconds pool_wait_timeout{1000};
+  /// CLIENT SETNAME for every connection ("" = do not set).
+  std::string client_name = "redis_cache";
+};
+
+/// Options of one cached function (like python-redis-cache's cache(ttl, limit, namespace)).
+struct CacheOptions {
+  /// Lifetime of an entry, counted from insertion. 0 = no expiry.
+  std::chrono::seconds ttl{0};
+  /// Maximum entries of this function; the oldest are evicted first (FIFO). 0 = no limit.
+  std::size_t limit = 0;
+  /// Namespace of the keys. Empty = the function's fully qualified C++ name.
+  std::string ns = {};
+  /// Handler for this function's Redis failures; overrides Options::exception_handler.
+  ExceptionHandler exception_handler = nullptr;
+  /// Argument names (Codec::python keys are {name: value} objects).
+  std::vector<std::string> arg_names = {};
+};
+
+}  // namespace redis_cache

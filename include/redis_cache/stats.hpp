@@ -1,0 +1,40 @@
+// redis_cache/stats.hpp — counters of one cached function.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+namespace redis_cache {
+
+/// A snapshot of one cached function's counters (since it was created).
+struct Stats {
+  std::uint64_t hits = 0;             ///< value found in Redis and decoded
+  std::uint64_t misses = 0;           ///< function called (absent or undecodable value)
+  std::uint64_t fills = 0;            ///< values stored after a miss
+  std::uint64_t errors = 0;           ///< Redis failures (read or write)
+  std::uint64_t decode_failures = 0;  ///< values in Redis that could not be decoded (counted as misses too)
+
+  /// hits / (hits + misses), 0 when there were no calls.
+  double hit_ratio() const noexcept {
+    const auto calls = hits + misses;
+    return calls == 0 ? 0.0 : static_cast<double>(hits) / static_cast<double>(calls);
+  }
+  /// "hits=3 misses=1 fills=1 errors=0 decode_failures=0 hit_ratio=0.75"
+  std::string to_string() const;
+  friend std::ostream& operator<<(std::ostream& os, const Stats& s) { return os << s.to_string(); }
+};
+
+namespace detail {
+struct StatsCounters {
+  std::atomic<std::uint64_t> hits{0}, misses{0}, fills{0}, errors{0}, decode_failures{0};
+  Stats snapshot() const noexcept {
+    constexpr auto r = std::memory_order_relaxed;
+    return {hits.load(r), misses.load(r), fills.load(r), errors.load(r), decode_failures.load(r)};
+  }
+};
+inline void bump(std::atomic<std::uint64_t>& c) noexcept { c.fetch_add(1, std::memory_order_relaxed); }
+}  // namespace detail
+
+}  // namespace redis_cache

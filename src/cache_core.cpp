@@ -1,0 +1,360 @@
+// CacheCore: every Redis command a cached function sends (DESIGN.md §3).
+#include <redis_cache/cache.hpp>
+#include <redis_cache/detail/core.hpp>
+
+#include <array>
+#include <charconv>
+#include <cstdio>
+#include <memory>
+#include <source_location>
+#include <sstream>
+#include <vector>
+
+#include "client/client.hpp"
+#include "client/script.hpp"
+
+namespace redis_cache {
+
+std::string Stats::to_string() const {
+  char buf[200];
+  std::snprintf(buf, sizeof buf,
+                "hits=%llu misses=%llu fills=%llu errors=%llu decode_failures=%llu hit_ratio=%.3f",
+                static_cast<unsigned long long>(hits), static_cast<unsigned long long>(misses),
+                static_cast<unsigned long long>(fills), static_cast<unsigned long long>(errors),
+                static_cast<unsigned long long>(decode_failures), hit_ratio());
+  return buf;
+}
+
+namespace detail {
+
+namespace {
+
+// KEYS[1] = FIFO index (zset), KEYS[2] = value key.
+// ARGV[1] = value, ARGV[2] = ttl seconds (0 = none), ARGV[3] = limit.
+// Sets the value, records it in the index with the server's time, drops index
+// members whose values have expired, then evicts the oldest beyond the limit.
+const Script& fifo_script() {
+  static const Script script(R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local ttl = tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
+if ttl > 0 then
+  redis.call('SET', KEYS[2], ARGV[1], 'EX', ttl)
+else
+  redis.call('SET', KEYS[2], ARGV[1])
+end
+redis.call('ZADD', KEYS[1], now, KEYS[2])
+if ttl > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - ttl))
+end
+local n = redis.call('ZCARD', KEYS[1])
+if n > limit then
+  local old = redis.call('ZPOPMIN', KEYS[1], n - limit)
+  for i = 1, #old, 2 do
+    redis.call('UNLINK', old[i])
+  end
+end
+return n
+)lua");
+  return script;
+}
+
+struct Num {
+  std::array<char, 24> buf;
+  std::string_view sv;
+  explicit Num(long long v) {
+    auto r = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+    sv = std::string_view(buf.data(), static_cast<std::size_t>(r.ptr - buf.data()));
+  }
+};
+
+void check_reply(const Reply& r, std::string_view where) {
+  if (r.type() == ReplyType::error) throw_reply_error(r.str(), where);
+}
+
+// A key of namespace prefix P belongs to that namespace (and not to one whose
+// name merely starts the same, possible without cluster braces) when the rest
+// is "keys", "schema", "lock:..." or "<schema>:<base64 args>".
+bool belongs_to(std::string_view key, std::string_view prefix) {
+  if (key.substr(0, prefix.size()) != prefix) return false;
+  std::string_view rest = key.substr(prefix.size());
+  if (rest == "keys" || rest == "schema") return true;
+  auto colon = rest.find(':');
+  if (colon == std::string_view::npos) {
+    // Codec::python keys: prefix + base64 only.
+    return rest.find_first_not_of(
+               "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") ==
+           std::string_view::npos;
+  }
+  std::string_view head = rest.substr(0, colon), tail = rest.substr(colon + 1);
+  if (head == "lock") return true;
+  if (head.find_first_not_of("0123456789abcdef") != std::string_view::npos) return false;
+  return tail.find(':') == std::string_view::npos;
+}
+
+}  // namespace
+
+std::string namespace_prefix(const Options& options, std::string_view ns) {
+  std::string p;
+  p.reserve(options.prefix.size() + ns.size() + 4);
+  if (options.support_cluster) p += '{';
+  p += options.prefix;
+  p += ':';
+  p += ns;
+  if (options.support_cluster) p += '}';
+  p += ':';
+  return p;
+}
+
+std::string glob_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (char c : s) {
+    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+void check_namespace(std::string_view ns) {
+  if (ns.empty()) throw ConfigError("redis_cache: the namespace of a cached function is empty");
+  if (ns.find_first_of("{}") != std::string_view::npos)
+    throw ConfigError("redis_cache: namespace \"" + std::string(ns) +
+                      "\" contains '{' or '}', which would break the Redis Cluster hash tag; "
+                      "choose a namespace without braces");
+}
+
+CacheCore::CacheCore(Options options)
+    : options_(std::move(options)), client_(make_client(options_)) {}
+
+CacheCore::~CacheCore() = default;
+
+bool CacheCore::get(const FunctionState& fn, std::string_view key, std::string& out) {
+  const std::array<std::string_view, 2> argv{"GET", key};
+  Reply r = client_->command(fn.ns_prefix, argv);
+  if (r.type() == ReplyType::nil) return false;
+  if (r.type() != ReplyType::string)
+    throw ProtocolError("redis_cache: GET " + std::string(key) + " on " + client_->describe() +
+                        " returned a reply that is not a string");
+  out.assign(r.str());
+  return true;
+}
+
+void CacheCore::store(const FunctionState& fn, std::string_view key, std::string_view value) {
+  const long long ttl = fn.ttl.count();
+  if (fn.limit == 0) {
+    if (ttl > 0) {
+      Num t(ttl);
+      const std::array<std::string_view, 5> argv{"SET", key, value, "EX", t.sv};
+      client_->command(fn.ns_prefix, argv);
+    } else {
+      const std::array<std::string_view, 3> argv{"SET", key, value};
+      client_->command(fn.ns_prefix, argv);
+    }
+  } else {
+    Num t(ttl), l(static_cast<long long>(fn.limit));
+    const std::array<std::string_view, 2> keys{fn.index_key, key};
+    const std::array<std::string_view, 3> args{value, t.sv, l.sv};
+    client_->eval(fn.ns_prefix, fifo_script(), keys, args);
+  }
+  if (!fn.schema_note.empty() && !fn.schema_written.load(std::memory_order_relaxed)) {
+    // Once per function per process: what the tools need to label fields.
+    const std::string note_key = fn.ns_prefix + "schema";
+    const std::array<std::string_view, 8> argv{"HSET", note_key,   fn.schema, fn.schema_note,
+                                               "function", fn.name, "ns",      fn.ns};
+    client_->command(fn.ns_prefix, argv);
+    fn.schema_written.store(true, std::memory_order_relaxed);
+  }
+}
+
+bool CacheCore::invalidate(const FunctionState& fn, std::string_view key) {
+  if (fn.limit == 0) {
+    const std::array<std::string_view, 2> argv{"DEL", key};
+    return client_->command(fn.ns_prefix, argv).integer() > 0;
+  }
+  const std::vector<std::vector<std::string_view>> cmds{{"DEL", key},
+                                                        {"ZREM", fn.index_key, key}};
+  auto replies = client_->pipeline(fn.ns_prefix, cmds);
+  for (const auto& r : replies) check_reply(r, key);
+  return replies[0].integer() > 0;
+}
+
+void CacheCore::scan_namespace(std::string_view ns_prefix,
+                               const std::function<void(std::span<const std::string>)>& fn) {
+  const std::string pattern = glob_escape(ns_prefix) + "*";
+  client_->with_node(ns_prefix, [&](Connection& conn) {
+    std::string cursor = "0";
+    std::vector<std::string> batch;
+    do {
+      const std::array<std::string_view, 6> argv{"SCAN", cursor, "MATCH", pattern, "COUNT",
+                                                 "1000"};
+      Reply r = conn.command(argv);
+      if (r.type() != ReplyType::array || r.size() != 2)
+        throw ProtocolError("redis_cache: unexpected SCAN reply from " + client_->describe());
+      cursor.assign(r[0].str());
+      batch.clear();
+      const ReplyRef keys = r[1];
+      for (std::size_t i = 0; i < keys.size(); ++i) {
+        std::string_view k = keys[i].str();
+        if (belongs_to(k, ns_prefix)) batch.emplace_back(k);
+      }
+      if (!batch.empty()) fn(batch);
+    } while (cursor != "0");
+  });
+}
+
+std::size_t CacheCore::invalidate_all(const FunctionState& fn) {
+  std::size_t removed = 0;
+  std::vector<std::string> keys;
+  scan_namespace(fn.ns_prefix, [&](std::span<const std::string> batch) {
+    keys.insert(keys.end(), batch.begin(), batch.end());
+  });
+  // UNLINK in batches of 500 (after the scan: deleting while scanning is
+  // allowed by Redis, but collecting first keeps the SCAN cursor simple).
+  constexpr std::size_t kBatch = 500;
+  std::vector<std::string_view> argv;
+  for (std::size_t i = 0; i < keys.size(); i += kBatch) {
+    argv.assign({"UNLINK"});
+    for (std::size_t j = i; j < std::min(keys.size(), i + kBatch); ++j) argv.push_back(keys[j]);
+    removed += static_cast<std::size_t>(client_->command(fn.ns_prefix, argv).integer());
+  }
+  fn.schema_written.store(false, std::memory_order_relaxed);
+  return removed;
+}
+
+void CacheCore::mget(std::span<const std::string_view> keys,
+                     std::vector<std::optional<std::string>>& out) {
+  out.clear();
+  if (keys.empty()) return;
+  std::vector<std::string_view> argv;
+  argv.reserve(keys.size() + 1);
+  argv.push_back("MGET");
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  Reply r = client_->command(keys.front(), argv);
+  if (r.type() != ReplyType::array || r.size() != keys.size())
+    throw ProtocolError("redis_cache: unexpected MGET reply from " + client_->describe());
+  out.reserve(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const ReplyRef e = r[i];
+    if (e.type() == ReplyType::string)
+      out.emplace_back(std::string(e.str()));
+    else
+      out.emplace_back(std::nullopt);
+  }
+}
+
+void CacheCore::store_many(std::span<const StoreItem> items) {
+  if (items.empty()) return;
+  // Plain SETs and EVALSHAs of the FIFO script in one pipeline; NOSCRIPT
+  // answers (script cache flushed) are resent as EVAL in a second one.
+  std::vector<Num> nums;
+  nums.reserve(items.size() * 2);
+  std::vector<std::vector<std::string_view>> cmds;
+  cmds.reserve(items.size());
+  const Script& script = fifo_script();
+  for (const auto& it : items) {
+    const long long ttl = it.fn->ttl.count();
+    if (it.fn->limit == 0) {
+      if (ttl > 0) {
+        nums.emplace_back(ttl);
+        cmds.push_back({"SET", it.key, it.value, "EX", nums.back().sv});
+      } else {
+        cmds.push_back({"SET", it.key, it.value});
+      }
+    } else {
+      nums.emplace_back(ttl);
+      std::string_view t = nums.back().sv;
+      nums.emplace_back(static_cast<long long>(it.fn->limit));
+      std::string_view l = nums.back().sv;
+      cmds.push_back({"EVALSHA", script.sha1(), "2", it.fn->index_key, it.key, it.value, t, l});
+    }
+  }
+  auto replies = client_->pipeline(items.front().fn->ns_prefix, cmds);
+  std::vector<std::vector<std::string_view>> retry;
+  for (std::size_t i = 0; i < replies.size(); ++i) {
+    if (replies[i].type() != ReplyType::error) continue;
+    if (replies[i].str().starts_with("NOSCRIPT")) {
+      auto c = cmds[i];
+      c[0] = "EVAL";
+      c[1] = script.body();
+      retry.push_back(std::move(c));
+    } else {
+      throw_reply_error(replies[i].str(), items[i].key);
+    }
+  }
+  if (!retry.empty()) {
+    for (const auto& r : client_->pipeline(items.front().fn->ns_prefix, retry))
+      check_reply(r, "EVAL (FIFO script)");
+  }
+}
+
+// -- Scratch buffers --------------------------------------------------------
+
+namespace {
+struct ScratchStack {
+  std::vector<std::unique_ptr<std::string>> bufs;
+  std::size_t depth = 0;
+};
+thread_local ScratchStack scratch_stack;
+}  // namespace
+
+Scratch::Scratch() {
+  auto& st = scratch_stack;
+  if (st.depth == st.bufs.size()) st.bufs.push_back(std::make_unique<std::string>());
+  s_ = st.bufs[st.depth++].get();
+  s_->clear();
+}
+
+Scratch::~Scratch() { --scratch_stack.depth; }
+
+std::string default_namespace(std::string_view qualified_name, const std::source_location& loc) {
+  std::string ns(qualified_name);
+  if (ns.find("(anonymous)") != std::string::npos) {
+    std::string_view file = loc.file_name();
+    auto slash = file.find_last_of("/\\");
+    if (slash != std::string_view::npos) file = file.substr(slash + 1);
+    ns = std::string(file) + ":" + ns;
+  }
+  return ns;
+}
+
+}  // namespace detail
+
+// -- RedisCache ---------------------------------------------------------------
+
+RedisCache::RedisCache(Options options)
+    : core_(std::make_shared<detail::CacheCore>(std::move(options))) {}
+
+RedisCache::~RedisCache() { detail::forget_default_cache(this); }
+RedisCache::RedisCache(RedisCache&&) noexcept = default;
+RedisCache& RedisCache::operator=(RedisCache&&) noexcept = default;
+
+const Options& RedisCache::options() const noexcept { return core_->options(); }
+
+std::shared_ptr<detail::FunctionState> RedisCache::make_state_impl(std::string name,
+                                                                   std::string ns,
+                                                                   CacheOptions opts,
+                                                                   std::string_view schema,
+                                                                   std::string schema_note) const {
+  detail::check_namespace(ns);
+  const Options& o = core_->options();
+  auto st = std::make_shared<detail::FunctionState>();
+  st->core = core_;
+  st->name = std::move(name);
+  st->ns = std::move(ns);
+  st->ns_prefix = detail::namespace_prefix(o, st->ns);
+  st->schema = std::string(schema);
+  st->key_prefix = st->ns_prefix + st->schema + ":";
+  st->index_key = st->ns_prefix + "keys";
+  st->schema_note = std::move(schema_note);
+  if (opts.ttl.count() < 0)
+    throw ConfigError("redis_cache: negative ttl for " + st->ns + " (0 means no expiry)");
+  st->ttl = opts.ttl;
+  st->limit = opts.limit;
+  st->active = o.active;
+  st->handler = opts.exception_handler ? std::move(opts.exception_handler) : o.exception_handler;
+  return st;
+}
+
+}  // namespace redis_cache

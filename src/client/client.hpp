@@ -1,0 +1,61 @@
+// Client: where the cache core sends its commands. Hides whether there is one
+// server (StandaloneClient, a Pool) or a Redis Cluster (routing by slot).
+//
+// Every command carries a `route_key`: a key whose hash slot decides the node.
+// All keys of one cached function share a hash tag, so one route key suffices.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "client/connection.hpp"
+#include "client/pool.hpp"
+#include "client/script.hpp"
+
+namespace redis_cache::detail {
+
+class Client {
+ public:
+  virtual ~Client() = default;
+
+  /// One command on the node owning route_key's slot. Throws Error subclasses.
+  virtual Reply command(std::string_view route_key, Argv argv) = 0;
+  /// A pipeline on the node owning route_key's slot (see Connection::pipeline).
+  virtual std::vector<Reply> pipeline(std::string_view route_key,
+                                      std::span<const std::vector<std::string_view>> cmds) = 0;
+  /// EVALSHA/EVAL of script on the node owning route_key's slot.
+  virtual Reply eval(std::string_view route_key, const Script& script,
+                     std::span<const std::string_view> keys,
+                     std::span<const std::string_view> args) = 0;
+  /// Runs fn with a connection to the node owning route_key's slot (SCAN etc.).
+  virtual void with_node(std::string_view route_key, const std::function<void(Connection&)>& fn) = 0;
+  /// "host:port" (or a list of seeds) for messages.
+  virtual std::string describe() const = 0;
+};
+
+/// One Redis server through a Pool.
+class StandaloneClient final : public Client {
+ public:
+  explicit StandaloneClient(ConnectionConfig cfg);
+  Reply command(std::string_view route_key, Argv argv) override;
+  std::vector<Reply> pipeline(std::string_view route_key,
+                              std::span<const std::vector<std::string_view>> cmds) override;
+  Reply eval(std::string_view route_key, const Script& script,
+             std::span<const std::string_view> keys,
+             std::span<const std::string_view> args) override;
+  void with_node(std::string_view route_key, const std::function<void(Connection&)>& fn) override;
+  std::string describe() const override;
+  Pool& pool() noexcept { return pool_; }
+
+ private:
+  Pool pool_;
+};
+
+/// Builds the client for a URL: redis:// and unix:// give a StandaloneClient.
+std::unique_ptr<Client> make_client(const Options& options);
+
+}  // namespace redis_cache::detail

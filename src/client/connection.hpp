@@ -1,0 +1,76 @@
+// One synchronous connection to one Redis server, over hiredis.
+//
+// A connection that saw any error (I/O, timeout, protocol) is dead in hiredis
+// 0.14: the next command rebuilds it (connect, timeouts, keepalive, AUTH,
+// SELECT, CLIENT SETNAME) before it is sent. A server restart therefore never
+// needs a process restart: the first call after it may fail, later ones work.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "client/reply.hpp"
+#include "client/url.hpp"
+
+struct redisContext;  // hiredis
+
+namespace redis_cache::detail {
+
+/// Arguments of one command, e.g. {"SET", key, value}.
+using Argv = std::span<const std::string_view>;
+
+class Connection {
+ public:
+  explicit Connection(ConnectionConfig cfg);  // connects lazily: no I/O here
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  /// Sends one command and reads its reply. Throws the mapped Error on an I/O
+  /// failure or timeout (the connection is rebuilt on next use) and ReplyError
+  /// (or a subclass) on an error reply.
+  Reply command(Argv argv);
+
+  /// Sends all commands in one write, then reads all replies (in order).
+  /// Error replies do not throw: they are returned in place (ReplyType::error),
+  /// so the caller sees which command failed. I/O failures throw.
+  std::vector<Reply> pipeline(std::span<const std::vector<std::string_view>> cmds);
+
+  /// Makes sure the connection is up (connecting if needed). Throws on failure.
+  void ensure_connected();
+  /// Drops the hiredis context; the next command reconnects.
+  void reset() noexcept;
+  bool connected() const noexcept { return ctx_ != nullptr; }
+  const ConnectionConfig& config() const noexcept { return cfg_; }
+
+  /// For an idle connection: if the server closed it (or sent something
+  /// unsolicited) since the last reply, drop it so the next command reconnects
+  /// instead of failing. One non-blocking poll(); true if it was dropped.
+  bool drop_if_stale() noexcept;
+
+ private:
+  void connect();
+  Reply exec(Argv argv);                               // one command on ctx_, no reconnect
+  void setup(Argv argv, std::string_view what);        // AUTH / SELECT / SETNAME at connect
+  [[noreturn]] void fail(std::string_view during);     // maps ctx_->err, resets, throws
+
+  ConnectionConfig cfg_;
+  redisContext* ctx_ = nullptr;
+};
+
+/// The one place that maps a hiredis error (redisContext::err, errstr and the
+/// errno seen right after the failing call) to the Error hierarchy:
+/// timeout → TimeoutError, EOF / reset → ClosedError, protocol → ProtocolError,
+/// any other I/O or connect failure → ConnectionError. The message names
+/// `during` (e.g. "GET"), the endpoint and what to do.
+[[noreturn]] void throw_hiredis_error(int hiredis_err, std::string_view errstr, int saved_errno,
+                                      std::string_view endpoint, std::string_view during);
+
+/// Throws the Error subclass for an error reply (MOVED → MovedError, ...),
+/// with `where` (endpoint, key or command) in the message.
+[[noreturn]] void throw_reply_error(std::string_view message, std::string_view where);
+
+}  // namespace redis_cache::detail

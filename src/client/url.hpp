@@ -1,0 +1,37 @@
+// Parsing of redis:// and unix:// URLs into a ConnectionConfig.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <redis_cache/options.hpp>
+
+namespace redis_cache::detail {
+
+/// Everything needed to open (and re-open) one connection.
+struct ConnectionConfig {
+  std::string host = "127.0.0.1";  ///< TCP host (empty for unix sockets)
+  int port = 6379;
+  std::string socket_path;  ///< unix socket path (empty for TCP)
+  std::string user;         ///< ACL user (empty: AUTH password only)
+  std::string password;     ///< empty: no AUTH
+  int db = 0;
+  std::chrono::milliseconds connect_timeout{1000};  ///< 0 = forever
+  std::chrono::milliseconds command_timeout{1000};  ///< 0 = forever
+  std::size_t pool_size = 8;
+  std::chrono::milliseconds pool_wait_timeout{1000};
+  std::string client_name;  ///< CLIENT SETNAME ("" = none)
+  bool keepalive = true;
+
+  /// "host:port" or "unix:/path" — for error messages.
+  std::string endpoint() const;
+};
+
+/// Parses `url` (see Options::url), starting from the timeouts / pool size /
+/// client name in `defaults`; query parameters override them.
+/// Throws ConfigError naming the bad part of the URL.
+ConnectionConfig parse_url(std::string_view url, const Options& defaults = {});
+
+}  // namespace redis_cache::detail

@@ -1,0 +1,46 @@
+// A private redis-server for tests: started on a free loopback port and a unix
+// socket in a fresh temp dir, no persistence; stopped and cleaned up in the
+// destructor. If it cannot start, the constructor throws (tests fail, never skip).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace rc_test {
+
+class RedisServer {
+ public:
+  /// extra_args: appended to the redis-server command line, e.g. {"--requirepass", "s3cret"}.
+  explicit RedisServer(std::vector<std::string> extra_args = {});
+  ~RedisServer();
+  RedisServer(const RedisServer&) = delete;
+  RedisServer& operator=(const RedisServer&) = delete;
+
+  int port() const { return port_; }
+  const std::string& socket_path() const { return socket_; }
+  const std::string& dir() const { return dir_; }
+  /// "redis://127.0.0.1:<port>/<db>"
+  std::string url(int db = 0) const;
+  /// "unix://<socket>?db=<db>"
+  std::string unix_url(int db = 0) const;
+
+  void stop();     ///< SIGTERM and wait
+  void kill();     ///< SIGKILL and wait
+  void start();    ///< (re)start on the same port and socket
+  void pause();    ///< SIGSTOP: the server accepts nothing, replies to nothing
+  void resume();   ///< SIGCONT
+  bool running() const { return pid_ > 0; }
+
+  /// Runs redis-cli against this server and returns its stdout (trimmed).
+  std::string cli(const std::vector<std::string>& args) const;
+
+ private:
+  std::vector<std::string> extra_;
+  std::string dir_, socket_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+}  // namespace rc_test
