@@ -53,9 +53,9 @@ class Connection {
 
  private:
   void connect();
-  Reply exec(Argv argv);                               // one command on ctx_, no reconnect
-  void setup(Argv argv, std::string_view what);        // AUTH / SELECT / SETNAME at connect
-  [[noreturn]] void fail(std::string_view during);     // maps ctx_->err, resets, throws
+  Reply exec(Argv argv);                            // one command on ctx_, no reconnect
+  void setup(Argv argv, std::string_view what);     // AUTH / SELECT / SETNAME at connect
+  [[noreturn]] void fail(std::string_view during);  // maps ctx_->err, resets, throws
 
   ConnectionConfig cfg_;
   redisContext* ctx_ = nullptr;

@@ -1,0 +1,69 @@
+// Thread-safe connection pool with a bounded wait (see pool.hpp).
+#include "client/pool.hpp"
+
+#include <chrono>
+#include <string>
+
+#include <redis_cache/errors.hpp>
+
+namespace redis_cache::detail {
+
+Lease::~Lease() {
+  if (conn_ != nullptr && pool_ != nullptr) pool_->release(std::move(conn_));
+}
+
+Pool::Pool(ConnectionConfig cfg) : cfg_(std::move(cfg)) {
+  if (cfg_.pool_size == 0) {
+    throw ConfigError("redis_cache: pool_size is 0 for " + cfg_.endpoint() +
+                      " (Options::pool_size or ?pool_size= must be at least 1)");
+  }
+  idle_.reserve(cfg_.pool_size);
+}
+
+Lease Pool::acquire() {
+  std::unique_lock lock(mu_);
+  const auto ready = [this] { return !idle_.empty() || created_ < cfg_.pool_size; };
+  if (!ready()) {
+    if (cfg_.pool_wait_timeout.count() <= 0) {
+      cv_.wait(lock, ready);  // 0 = wait forever (set explicitly)
+    } else if (!cv_.wait_for(lock, cfg_.pool_wait_timeout, ready)) {
+      throw PoolTimeout("redis_cache: no free connection to " + cfg_.endpoint() + " within " +
+                        std::to_string(cfg_.pool_wait_timeout.count()) + " ms: all " +
+                        std::to_string(cfg_.pool_size) +
+                        " pooled connections are in use. Raise pool_size or pool_wait_timeout "
+                        "(Options or ?pool_size=N&pool_wait_timeout=ms in the URL), or hold "
+                        "connections for shorter");
+    }
+  }
+  if (!idle_.empty()) {
+    auto conn = std::move(idle_.back());
+    idle_.pop_back();
+    lock.unlock();
+    // A connection idle while the server restarted would fail its next
+    // command; drop it now so that command reconnects and succeeds.
+    conn->drop_if_stale();
+    return Lease(this, std::move(conn));
+  }
+  ++created_;  // lazily: a new Connection does no I/O until its first command
+  lock.unlock();
+  try {
+    return Lease(this, std::make_unique<Connection>(cfg_));
+  } catch (...) {
+    std::lock_guard relock(mu_);
+    --created_;
+    cv_.notify_one();
+    throw;
+  }
+}
+
+void Pool::release(std::unique_ptr<Connection> conn) noexcept {
+  // Connections reset themselves on every connection-level error, so what
+  // comes back is either healthy or disconnected (reconnects on next use).
+  {
+    std::lock_guard lock(mu_);
+    idle_.push_back(std::move(conn));
+  }
+  cv_.notify_one();
+}
+
+}  // namespace redis_cache::detail

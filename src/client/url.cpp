@@ -1,0 +1,276 @@
+// Parsing of redis:// and unix:// URLs (see url.hpp and Options::url).
+//
+// Every error is a ConfigError that names the bad part and shows the URL with
+// its password masked, so messages can be logged safely.
+#include "client/url.hpp"
+
+#include <charconv>
+#include <limits>
+#include <string>
+#include <system_error>
+
+#include <redis_cache/errors.hpp>
+
+namespace redis_cache::detail {
+namespace {
+
+constexpr std::string_view kForms =
+    "expected redis://[[user:]password@]host[:port][/db][?option=value&...] or "
+    "unix://[[user:]password@]/path/to.sock[?db=N&...]";
+
+constexpr std::string_view kQueryKeys =
+    "connect_timeout, command_timeout, pool_size, pool_wait_timeout, client_name, db, keepalive";
+
+/// The URL with the password (if any) replaced by "***", for messages.
+std::string redact(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(url);
+  const auto rest_begin = scheme_end + 3;
+  auto authority_end = url.find_first_of("/?", rest_begin);
+  // unix://user:pw@/path: the userinfo ends at '@' just before the path.
+  const auto at =
+      url.rfind('@', authority_end == std::string_view::npos ? url.size() : authority_end);
+  if (at == std::string_view::npos || at < rest_begin) return std::string(url);
+  const auto userinfo = url.substr(rest_begin, at - rest_begin);
+  const auto colon = userinfo.find(':');
+  std::string out(url.substr(0, rest_begin));
+  if (colon == std::string_view::npos) {
+    out += "***";
+  } else {
+    out += userinfo.substr(0, colon + 1);
+    out += "***";
+  }
+  out += url.substr(at);
+  return out;
+}
+
+[[noreturn]] void bad(std::string_view url, const std::string& what) {
+  throw ConfigError("redis_cache: bad Redis URL '" + redact(url) + "': " + what);
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decode(std::string_view url, std::string_view part, std::string_view what) {
+  std::string out;
+  out.reserve(part.size());
+  for (std::size_t i = 0; i < part.size(); ++i) {
+    if (part[i] != '%') {
+      out += part[i];
+      continue;
+    }
+    const int hi = i + 1 < part.size() ? hex_digit(part[i + 1]) : -1;
+    const int lo = i + 2 < part.size() ? hex_digit(part[i + 2]) : -1;
+    if (hi < 0 || lo < 0) {
+      bad(url, "bad percent-escape '" + std::string(part.substr(i, 3)) + "' in the " +
+                   std::string(what) + " (use %XX with two hex digits)");
+    }
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
+template <class Int>
+bool parse_int(std::string_view s, Int& out) {
+  if (s.empty()) return false;
+  const auto* end = s.data() + s.size();
+  auto [p, ec] = std::from_chars(s.data(), end, out);
+  return ec == std::errc{} && p == end;
+}
+
+std::chrono::milliseconds parse_ms(std::string_view url, std::string_view key,
+                                   std::string_view value) {
+  long long ms = 0;
+  if (!parse_int(value, ms) || ms < 0) {
+    bad(url, "query parameter " + std::string(key) + "='" + std::string(value) +
+                 "' is not a non-negative number of milliseconds (0 = wait forever)");
+  }
+  return std::chrono::milliseconds(ms);
+}
+
+int parse_db(std::string_view url, std::string_view value, std::string_view where) {
+  int db = 0;
+  if (!parse_int(value, db) || db < 0) {
+    bad(url, "bad database number '" + std::string(value) + "' in the " + std::string(where) +
+                 " (expected a non-negative integer such as /0)");
+  }
+  return db;
+}
+
+void parse_userinfo(std::string_view url, std::string_view userinfo, ConnectionConfig& cfg) {
+  const auto colon = userinfo.find(':');
+  if (colon == std::string_view::npos) {
+    // [password@]: as in redis-cli and the design, a lone value is the password.
+    cfg.password = percent_decode(url, userinfo, "password");
+  } else {
+    cfg.user = percent_decode(url, userinfo.substr(0, colon), "user name");
+    cfg.password = percent_decode(url, userinfo.substr(colon + 1), "password");
+  }
+  if (!cfg.user.empty() && cfg.password.empty()) {
+    bad(url, "user '" + cfg.user + "' is given without a password (use user:password@)");
+  }
+}
+
+void parse_query(std::string_view url, std::string_view query, ConnectionConfig& cfg) {
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const auto item = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    if (item.empty()) continue;
+    const auto eq = item.find('=');
+    if (eq == std::string_view::npos) {
+      bad(url, "query parameter '" + std::string(item) + "' has no value (use key=value)");
+    }
+    const auto key = item.substr(0, eq);
+    const auto value = item.substr(eq + 1);
+    if (key == "connect_timeout") {
+      cfg.connect_timeout = parse_ms(url, key, value);
+    } else if (key == "command_timeout") {
+      cfg.command_timeout = parse_ms(url, key, value);
+    } else if (key == "pool_wait_timeout") {
+      cfg.pool_wait_timeout = parse_ms(url, key, value);
+    } else if (key == "pool_size") {
+      std::size_t n = 0;
+      if (!parse_int(value, n) || n == 0) {
+        bad(url, "query parameter pool_size='" + std::string(value) +
+                     "' is not a positive number of connections");
+      }
+      cfg.pool_size = n;
+    } else if (key == "client_name") {
+      cfg.client_name = percent_decode(url, value, "client_name");
+      if (cfg.client_name.find_first_of(" \t\r\n") != std::string::npos) {
+        bad(url, "client_name '" + cfg.client_name + "' contains spaces (Redis refuses them)");
+      }
+    } else if (key == "db") {
+      cfg.db = parse_db(url, value, "query parameter db");
+    } else if (key == "keepalive") {
+      if (value == "1" || value == "true" || value == "yes") {
+        cfg.keepalive = true;
+      } else if (value == "0" || value == "false" || value == "no") {
+        cfg.keepalive = false;
+      } else {
+        bad(url, "query parameter keepalive='" + std::string(value) + "' is not true or false");
+      }
+    } else {
+      bad(url, "unknown query parameter '" + std::string(key) +
+                   "' (known: " + std::string(kQueryKeys) + ")");
+    }
+  }
+}
+
+void parse_tcp(std::string_view url, std::string_view rest, ConnectionConfig& cfg) {
+  const auto authority_end = rest.find_first_of("/?");
+  auto authority = rest.substr(0, authority_end);
+  auto tail =
+      authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
+  // The last '@' ends the userinfo: an unescaped '@' in a password still parses.
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    parse_userinfo(url, authority.substr(0, at), cfg);
+    authority = authority.substr(at + 1);
+  }
+  std::string_view host = authority;
+  std::string_view port;
+  if (!authority.empty() && authority.front() == '[') {  // [IPv6]:port
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) bad(url, "IPv6 host has no closing ']'");
+    host = authority.substr(1, close - 1);
+    const auto after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') bad(url, "unexpected '" + std::string(after) + "' after the host");
+      port = after.substr(1);
+      if (port.empty()) bad(url, "empty port after ':'");
+    }
+  } else if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+    if (port.empty()) bad(url, "empty port after ':'");
+  }
+  cfg.host = host.empty() ? std::string("127.0.0.1") : std::string(host);
+  if (!port.empty()) {
+    int p = 0;
+    if (!parse_int(port, p) || p < 1 || p > 65535) {
+      bad(url, "bad port '" + std::string(port) + "' (expected 1..65535)");
+    }
+    cfg.port = p;
+  }
+  std::string_view path = tail.substr(0, tail.find('?'));
+  std::string_view query = tail.find('?') == std::string_view::npos
+                               ? std::string_view{}
+                               : tail.substr(tail.find('?') + 1);
+  if (path.size() > 1) cfg.db = parse_db(url, path.substr(1), "path");
+  parse_query(url, query, cfg);
+}
+
+void parse_unix(std::string_view url, std::string_view rest, ConnectionConfig& cfg) {
+  const auto q = rest.find('?');
+  auto main = rest.substr(0, q);
+  const auto query = q == std::string_view::npos ? std::string_view{} : rest.substr(q + 1);
+  // unix://[[user:]password@]/path: userinfo is whatever precedes "@/".
+  if (const auto at = main.find("@/"); at != std::string_view::npos) {
+    parse_userinfo(url, main.substr(0, at), cfg);
+    main = main.substr(at + 1);
+  }
+  if (main.empty() || main.front() != '/') {
+    bad(url, "unix socket path '" + std::string(main) +
+                 "' is not absolute (write unix:///path/to.sock, three slashes)");
+  }
+  cfg.socket_path = percent_decode(url, main, "socket path");
+  cfg.host.clear();
+  cfg.port = 0;
+  parse_query(url, query, cfg);
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ConnectionConfig::endpoint() const {
+  if (!socket_path.empty()) return "unix:" + socket_path;
+  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
+  return host + ":" + std::to_string(port);
+}
+
+ConnectionConfig parse_url(std::string_view url, const Options& defaults) {
+  ConnectionConfig cfg;
+  cfg.connect_timeout = defaults.connect_timeout;
+  cfg.command_timeout = defaults.command_timeout;
+  cfg.pool_size = defaults.pool_size;
+  cfg.pool_wait_timeout = defaults.pool_wait_timeout;
+  cfg.client_name = defaults.client_name;
+
+  const auto sep = url.find("://");
+  if (sep == std::string_view::npos) bad(url, "no scheme; " + std::string(kForms));
+  const std::string scheme = lower(url.substr(0, sep));
+  const auto rest = url.substr(sep + 3);
+  if (scheme == "redis") {
+    parse_tcp(url, rest, cfg);
+  } else if (scheme == "unix") {
+    parse_unix(url, rest, cfg);
+  } else if (scheme == "rediss") {
+    bad(url,
+        "scheme 'rediss' (TLS) is not supported: redis_cache is built against hiredis 0.14, "
+        "which has no SSL; use redis:// (e.g. through a TLS tunnel) or build against "
+        "hiredis >= 1.0 with SSL");
+  } else if (scheme == "redis+cluster") {
+    bad(url,
+        "scheme 'redis+cluster' names a cluster, which has no single endpoint; "
+        "pass it as Options::url (make_client handles clusters)");
+  } else {
+    bad(url, "unknown scheme '" + scheme + "'; " + std::string(kForms));
+  }
+  if (cfg.pool_size == 0) bad(url, "pool_size is 0 (Options::pool_size must be at least 1)");
+  return cfg;
+}
+
+}  // namespace redis_cache::detail

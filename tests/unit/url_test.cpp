@@ -1,0 +1,219 @@
+// URL parsing: redis:// and unix:// URLs, good and bad (no server needed).
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include <redis_cache/errors.hpp>
+
+#include "client/client.hpp"
+#include "client/url.hpp"
+
+namespace {
+
+using redis_cache::ConfigError;
+using redis_cache::Options;
+using redis_cache::detail::parse_url;
+using namespace std::chrono_literals;
+
+/// Expects parse_url(url) to throw ConfigError whose message contains `part`.
+void expect_bad(const std::string& url, const std::string& part) {
+  try {
+    (void)parse_url(url);
+    ADD_FAILURE() << "no error for " << url;
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find(part), std::string::npos)
+        << "message for " << url << " does not name '" << part << "': " << e.what();
+  }
+}
+
+TEST(UrlParse, HostPortDb) {
+  const auto c = parse_url("redis://example.com:6380/3");
+  EXPECT_EQ(c.host, "example.com");
+  EXPECT_EQ(c.port, 6380);
+  EXPECT_EQ(c.db, 3);
+  EXPECT_TRUE(c.socket_path.empty());
+  EXPECT_TRUE(c.user.empty());
+  EXPECT_TRUE(c.password.empty());
+  EXPECT_EQ(c.endpoint(), "example.com:6380");
+}
+
+TEST(UrlParse, DefaultsForMissingParts) {
+  const auto c = parse_url("redis://localhost");
+  EXPECT_EQ(c.host, "localhost");
+  EXPECT_EQ(c.port, 6379);
+  EXPECT_EQ(c.db, 0);
+  EXPECT_EQ(parse_url("redis://").host, "127.0.0.1");
+  EXPECT_EQ(parse_url("redis://h:1/").db, 0);
+  EXPECT_EQ(parse_url("REDIS://h:1").port, 1);  // scheme is case-insensitive
+}
+
+TEST(UrlParse, TimeoutsPoolAndNameComeFromOptionsThenQuery) {
+  Options o;
+  o.connect_timeout = 250ms;
+  o.command_timeout = 300ms;
+  o.pool_size = 3;
+  o.pool_wait_timeout = 50ms;
+  o.client_name = "app";
+  const auto base = parse_url("redis://h", o);
+  EXPECT_EQ(base.connect_timeout, 250ms);
+  EXPECT_EQ(base.command_timeout, 300ms);
+  EXPECT_EQ(base.pool_size, 3u);
+  EXPECT_EQ(base.pool_wait_timeout, 50ms);
+  EXPECT_EQ(base.client_name, "app");
+
+  const auto q = parse_url(
+      "redis://h/2?connect_timeout=10&command_timeout=0&pool_size=16&pool_wait_timeout=5"
+      "&client_name=my%2Dsvc&keepalive=false",
+      o);
+  EXPECT_EQ(q.connect_timeout, 10ms);
+  EXPECT_EQ(q.command_timeout, 0ms);  // explicit 0 = wait forever
+  EXPECT_EQ(q.pool_size, 16u);
+  EXPECT_EQ(q.pool_wait_timeout, 5ms);
+  EXPECT_EQ(q.client_name, "my-svc");
+  EXPECT_FALSE(q.keepalive);
+  EXPECT_EQ(q.db, 2);
+}
+
+TEST(UrlParse, DefaultTimeoutsAreFinite) {
+  const auto c = parse_url("redis://h");
+  EXPECT_GT(c.connect_timeout.count(), 0);
+  EXPECT_GT(c.command_timeout.count(), 0);
+  EXPECT_GT(c.pool_wait_timeout.count(), 0);
+}
+
+TEST(UrlParse, PasswordOnly) {
+  const auto c = parse_url("redis://s3cret@h:1");
+  EXPECT_EQ(c.password, "s3cret");
+  EXPECT_TRUE(c.user.empty());
+  const auto d = parse_url("redis://:s3cret@h:1");
+  EXPECT_EQ(d.password, "s3cret");
+  EXPECT_TRUE(d.user.empty());
+}
+
+TEST(UrlParse, UserAndPasswordArePercentDecoded) {
+  const auto c = parse_url("redis://al%40ice:p%3Ass%2Fw%25rd%40@h:1/1");
+  EXPECT_EQ(c.user, "al@ice");
+  EXPECT_EQ(c.password, "p:ss/w%rd@");
+  EXPECT_EQ(c.host, "h");
+  EXPECT_EQ(c.db, 1);
+}
+
+TEST(UrlParse, UnescapedAtInPasswordStillParses) {
+  const auto c = parse_url("redis://u:p@ss@h:7");
+  EXPECT_EQ(c.user, "u");
+  EXPECT_EQ(c.password, "p@ss");
+  EXPECT_EQ(c.host, "h");
+}
+
+TEST(UrlParse, Ipv6Host) {
+  const auto c = parse_url("redis://[::1]:6390/4");
+  EXPECT_EQ(c.host, "::1");
+  EXPECT_EQ(c.port, 6390);
+  EXPECT_EQ(c.db, 4);
+  EXPECT_EQ(c.endpoint(), "[::1]:6390");
+}
+
+TEST(UrlParse, UnixSocket) {
+  const auto c = parse_url("unix:///tmp/redis.sock");
+  EXPECT_EQ(c.socket_path, "/tmp/redis.sock");
+  EXPECT_EQ(c.db, 0);
+  EXPECT_EQ(c.endpoint(), "unix:/tmp/redis.sock");
+
+  const auto d = parse_url("unix://bob:pw%21@/var/run/redis%20x.sock?db=5&command_timeout=20");
+  EXPECT_EQ(d.user, "bob");
+  EXPECT_EQ(d.password, "pw!");
+  EXPECT_EQ(d.socket_path, "/var/run/redis x.sock");
+  EXPECT_EQ(d.db, 5);
+  EXPECT_EQ(d.command_timeout, 20ms);
+
+  const auto e = parse_url("unix://pw@/s.sock");
+  EXPECT_EQ(e.password, "pw");
+  EXPECT_EQ(e.socket_path, "/s.sock");
+}
+
+TEST(UrlParseErrors, UnknownScheme) {
+  expect_bad("http://h:1", "unknown scheme 'http'");
+}
+
+TEST(UrlParseErrors, NoScheme) {
+  expect_bad("localhost:6379", "no scheme");
+}
+
+TEST(UrlParseErrors, TlsIsRefusedWithReason) {
+  expect_bad("rediss://h:6380", "rediss");
+  expect_bad("rediss://h:6380", "no SSL");
+}
+
+TEST(UrlParseErrors, UnknownQueryKey) {
+  expect_bad("redis://h?conect_timeout=5", "unknown query parameter 'conect_timeout'");
+  expect_bad("unix:///s.sock?foo=1", "'foo'");
+}
+
+TEST(UrlParseErrors, QueryWithoutValue) {
+  expect_bad("redis://h?pool_size", "'pool_size'");
+}
+
+TEST(UrlParseErrors, BadQueryValues) {
+  expect_bad("redis://h?connect_timeout=abc", "connect_timeout='abc'");
+  expect_bad("redis://h?command_timeout=-1", "command_timeout='-1'");
+  expect_bad("redis://h?pool_size=0", "pool_size='0'");
+  expect_bad("redis://h?pool_size=x", "pool_size='x'");
+  expect_bad("redis://h?keepalive=maybe", "keepalive='maybe'");
+  expect_bad("redis://h?db=-2", "'-2'");
+}
+
+TEST(UrlParseErrors, BadPort) {
+  expect_bad("redis://h:abc/0", "bad port 'abc'");
+  expect_bad("redis://h:0", "bad port '0'");
+  expect_bad("redis://h:70000", "bad port '70000'");
+  expect_bad("redis://h:/0", "empty port");
+}
+
+TEST(UrlParseErrors, BadDb) {
+  expect_bad("redis://h:1/x", "bad database number 'x'");
+  expect_bad("redis://h:1/1/2", "bad database number '1/2'");
+  expect_bad("redis://h:1/-1", "'-1'");
+}
+
+TEST(UrlParseErrors, BadPercentEscape) {
+  expect_bad("redis://u:p%zz@h", "'%zz'");
+}
+
+TEST(UrlParseErrors, RelativeUnixPath) {
+  expect_bad("unix://redis.sock", "not absolute");
+}
+
+TEST(UrlParseErrors, UserWithoutPassword) {
+  expect_bad("redis://bob:@h", "without a password");
+}
+
+TEST(UrlParseErrors, PasswordIsMaskedInMessages) {
+  try {
+    (void)parse_url("redis://bob:topsecret@h:99999");
+    ADD_FAILURE();
+  } catch (const ConfigError& e) {
+    const std::string msg = e.what();
+    EXPECT_EQ(msg.find("topsecret"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("bob:***@h"), std::string::npos) << msg;
+  }
+}
+
+TEST(MakeClient, ClusterSchemeIsNotBuiltYet) {
+  Options o;
+  o.url = "redis+cluster://127.0.0.1:7000,127.0.0.1:7001";
+  try {
+    (void)redis_cache::detail::make_client(o);
+    ADD_FAILURE();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("cluster support is not built yet"), std::string::npos);
+  }
+}
+
+TEST(MakeClient, ConnectsLazily) {
+  Options o;
+  o.url = "redis://127.0.0.1:1/0";  // nothing listens there; no I/O until a command
+  const auto client = redis_cache::detail::make_client(o);
+  EXPECT_EQ(client->describe(), "127.0.0.1:1");
+}
+
+}  // namespace
