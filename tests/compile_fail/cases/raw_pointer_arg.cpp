@@ -1,0 +1,11 @@
+// A raw pointer argument: an address means nothing in another process.
+// expect: raw pointer
+// expect: NotCacheableType = int
+#include <redis_cache/codec/codec.hpp>
+#include <string>
+int main() {
+  int x = 0;
+  int* p = &x;
+  std::string out;
+  redis_cache::codec::append_key_args(out, p);
+}
