@@ -4,6 +4,8 @@
 #include "client/connection.hpp"
 
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/time.h>
 
 #include <array>
@@ -85,6 +87,52 @@ class ArgvBuffer {
 std::string_view command_name(Argv argv) {
   if (argv.empty()) return "(empty command)";
   return argv[0].substr(0, 32);
+}
+
+/// hiredis sends with write(), so writing to a socket the server has reset
+/// raises SIGPIPE, whose default action kills the process. Where the program
+/// has not ignored it, block it on this thread around our I/O and discard one
+/// we caused; the write then just fails with EPIPE (a ClosedError).
+class SigpipeGuard {
+ public:
+  explicit SigpipeGuard(bool active) noexcept : active_(active) {
+    if (!active_) return;
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    sigset_t pending;
+    sigemptyset(&pending);
+    sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~SigpipeGuard() {
+    if (!active_) return;
+    const int saved_errno = errno;  // the caller maps the I/O call's errno
+    if (!was_pending_) {
+      sigset_t pending;
+      sigemptyset(&pending);
+      sigpending(&pending);
+      if (sigismember(&pending, SIGPIPE) == 1) {
+        const timespec zero{};
+        sigtimedwait(&pipe_, nullptr, &zero);
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+    errno = saved_errno;
+  }
+  SigpipeGuard(const SigpipeGuard&) = delete;
+  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
+
+ private:
+  bool active_;
+  bool was_pending_ = false;
+  sigset_t pipe_{};
+  sigset_t old_{};
+};
+
+bool sigpipe_kills() noexcept {
+  struct sigaction current {};
+  return sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL;
 }
 
 bool starts_with(std::string_view s, std::string_view prefix) {
@@ -196,6 +244,7 @@ void Connection::ensure_connected() {
 
 void Connection::connect() {
   reset();
+  guard_sigpipe_ = sigpipe_kills();  // checked per connect, not per command
   const timeval ctv = to_timeval(cfg_.connect_timeout);
   const bool bounded = cfg_.connect_timeout.count() > 0;
   errno = 0;
@@ -239,8 +288,12 @@ void Connection::connect() {
 
 void Connection::setup(Argv argv, std::string_view what) {
   const ArgvBuffer buf(argv);
-  errno = 0;
-  void* raw = redisCommandArgv(ctx_, buf.argc(), buf.ptrs(), buf.lens());
+  void* raw = nullptr;
+  {
+    const SigpipeGuard guard(guard_sigpipe_);
+    errno = 0;
+    raw = redisCommandArgv(ctx_, buf.argc(), buf.ptrs(), buf.lens());
+  }
   if (raw == nullptr) fail(what);
   const Reply reply(static_cast<redisReply*>(raw));
   if (reply.type() == ReplyType::error) {
@@ -252,8 +305,12 @@ void Connection::setup(Argv argv, std::string_view what) {
 
 Reply Connection::exec(Argv argv) {
   const ArgvBuffer buf(argv);
-  errno = 0;
-  void* raw = redisCommandArgv(ctx_, buf.argc(), buf.ptrs(), buf.lens());
+  void* raw = nullptr;
+  {
+    const SigpipeGuard guard(guard_sigpipe_);
+    errno = 0;
+    raw = redisCommandArgv(ctx_, buf.argc(), buf.ptrs(), buf.lens());
+  }
   if (raw == nullptr) fail(command_name(argv));
   Reply reply(static_cast<redisReply*>(raw));
   if (reply.type() == ReplyType::error) {
@@ -279,6 +336,7 @@ std::vector<Reply> Connection::pipeline(std::span<const std::vector<std::string_
     }
   }
   replies.reserve(cmds.size());
+  const SigpipeGuard guard(guard_sigpipe_);
   for (std::size_t i = 0; i < cmds.size(); ++i) {
     void* raw = nullptr;
     errno = 0;

@@ -59,6 +59,7 @@ class Connection {
 
   ConnectionConfig cfg_;
   redisContext* ctx_ = nullptr;
+  bool guard_sigpipe_ = false;  // SIGPIPE was at its default (kills) when we connected
 };
 
 /// The one place that maps a hiredis error (redisContext::err, errstr and the

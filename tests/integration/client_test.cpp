@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,13 +28,6 @@ using rc::detail::ReplyType;
 using rc::detail::StandaloneClient;
 using rc_test::RedisServer;
 using namespace std::chrono_literals;
-
-// hiredis writes with write(): a write to a socket the server closed raises
-// SIGPIPE. Applications using hiredis ignore it; so do these tests.
-[[maybe_unused]] const bool sigpipe_ignored = [] {
-  std::signal(SIGPIPE, SIG_IGN);
-  return true;
-}();
 
 ConnectionConfig config(const std::string& url, std::chrono::milliseconds command_timeout = 1000ms,
                         std::size_t pool_size = 4) {
@@ -151,6 +145,27 @@ TEST(Reconnect, ConnectionRecoversAfterServerRestart) {
     EXPECT_FALSE(c.connected());
   }
   EXPECT_EQ(str(cmd(c, "PING")), "PONG");
+}
+
+TEST(Reconnect, WriteToDeadServerIsAnErrorNotSigpipe) {
+  // hiredis writes with write(): a second write to a socket the server reset
+  // raises SIGPIPE, which kills a process that does not ignore it. The
+  // connection blocks it around its I/O when the disposition is the default.
+  struct sigaction old {};
+  ASSERT_EQ(sigaction(SIGPIPE, nullptr, &old), 0);
+  ASSERT_EQ(old.sa_handler, SIG_DFL) << "this test needs SIGPIPE at its default";
+  RedisServer srv;
+  Connection c(config(srv.url()));
+  cmd(c, "PING");
+  srv.kill();
+  const std::string big(16 << 20, 'x');  // several writes: the later ones see EPIPE
+  EXPECT_THROW(cmd(c, "SET", "big", big), rc::ConnectionError);
+  EXPECT_THROW(cmd(c, "SET", "big", big), rc::ConnectionError);
+  srv.start();
+  EXPECT_EQ(str(cmd(c, "SET", "big", big)), "OK");
+  sigset_t pending;
+  sigpending(&pending);
+  EXPECT_FALSE(sigismember(&pending, SIGPIPE));
 }
 
 TEST(Reconnect, DownServerGivesConnectionErrorThenRecovers) {
