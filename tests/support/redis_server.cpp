@@ -205,6 +205,7 @@ void RedisServer::start() {
 
   // Restarting on the same port can race with the old socket's teardown; retry.
   std::string last_log;
+  std::string why = "did not answer PING within 5 s";
   for (int attempt = 1; attempt <= 5; ++attempt) {
     const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (log_fd < 0) throw std::runtime_error("RedisServer: cannot create " + log);
@@ -242,7 +243,9 @@ void RedisServer::start() {
       if (answers_ping(port_)) return;
       std::this_thread::sleep_for(10ms);
     }
-    if (!exited) {
+    if (exited) {
+      why = "exited at once";
+    } else {
       ::kill(pid_, SIGKILL);
       wait_exit(pid_, 2000ms);
     }
@@ -254,7 +257,7 @@ void RedisServer::start() {
   }
   throw std::runtime_error("RedisServer: cannot start " + std::string(RC_REDIS_SERVER) +
                            " on 127.0.0.1:" + std::to_string(port_) + " (socket " + socket_ +
-                           ") within 5 s; its log says:\n" + tail(last_log));
+                           "): it " + why + "; its log says:\n" + tail(last_log));
 }
 
 void RedisServer::stop() {
