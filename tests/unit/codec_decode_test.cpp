@@ -158,6 +158,24 @@ TEST(MsgpackToJson, RendersEveryFamily) {
   EXPECT_EQ(rc::msgpack_to_json(enc(Named{1, "x"})), R"({"a":1,"b":"x"})");
 }
 
+TEST(MsgpackToJson, MapKeysThatAreNotStrings) {
+  EXPECT_EQ(rc::msgpack_to_json(hex("83 01 c3 c2 c0 c0 01")),
+            R"({"1":true,"false":null,"null":1})");
+  EXPECT_EQ(rc::msgpack_to_json(hex("81 91 01 02")), R"({"msgpack:kQE=":2})");  // [1] as key
+  EXPECT_EQ(rc::msgpack_to_json(hex("81 a1 ff 02")), R"({"msgpack:of8=":2})");  // not UTF-8
+}
+
+TEST(MsgpackToJson, OutputStaysLinearForNestedMapKeys) {
+  // Maps used as keys of maps, 60 deep: escaping nested JSON text would double the
+  // output per level (found by the fuzzer); keys are base64 of their bytes instead.
+  std::string bytes;
+  for (int i = 0; i < 60; ++i) bytes += "\x81";
+  bytes += hex("01 02");
+  for (int i = 0; i < 59; ++i) bytes += hex("03");
+  const std::string json = rc::msgpack_to_json(bytes);
+  EXPECT_LT(json.size(), 20 * bytes.size());
+}
+
 TEST(SchemaJson, LabelsFields) {
   EXPECT_EQ(rc::schema_json<Named>(),
             R"({"type":"codec_decode_test::Named","encoding":"map","fields":["a","b"],)"

@@ -4,8 +4,8 @@
 // msgpack_to_json is type-free: nil/bool/numbers map directly; floats use the shortest
 // round-trip form (NaN/Infinity become the strings "NaN", "Infinity", "-Infinity");
 // a str that is valid UTF-8 is a JSON string, otherwise (and for bin) an object
-// {"base64":"..."}; ext is {"ext":type,"base64":"..."}; a map key that is not a string
-// is written as a string holding its JSON text.
+// {"base64":"..."}; ext is {"ext":type,"base64":"..."}; map keys: see codec_json_key.
+// Output size is linear in the input size.
 #pragma once
 
 #include <charconv>
@@ -115,6 +115,42 @@ inline void codec_json_double(std::string& out, double d) {
   if (s.find_first_of(".e") == std::string_view::npos) out += ".0";
 }
 
+inline void codec_json_value(codec_reader& r, std::string& out);
+
+/// A map key as a JSON string: a UTF-8 str as itself; a number, bool or nil as its JSON
+/// text; anything else (containers, bin, ext, non-UTF-8 str) as "msgpack:" + base64 of
+/// its msgpack bytes. Never nests escaping, so output stays linear in the input.
+inline void codec_json_key(codec_reader& r, std::string& out, std::string& scratch) {
+  const codec_token t = r.peek();
+  if (t == codec_token::str) {
+    const unsigned char* start = r.p;
+    const std::string_view s = r.read_str();
+    if (codec_valid_utf8(s)) {
+      codec_json_string(out, s);
+      return;
+    }
+    r.p = start;
+  } else if (t != codec_token::array && t != codec_token::map && t != codec_token::bin &&
+             t != codec_token::ext) {
+    scratch.clear();
+    codec_json_value(r, scratch);
+    if (scratch.front() == '"') {
+      out += scratch;  // "NaN", "Infinity": already a JSON string
+    } else {
+      out.push_back('"');
+      out += scratch;
+      out.push_back('"');
+    }
+    return;
+  }
+  const unsigned char* start = r.p;
+  r.skip();
+  out += "\"msgpack:";
+  codec::base64_append(out, std::string_view(reinterpret_cast<const char*>(start),
+                                             static_cast<std::size_t>(r.p - start)));
+  out.push_back('"');
+}
+
 inline void codec_json_value(codec_reader& r, std::string& out) {
   switch (r.peek()) {
     case codec_token::nil:
@@ -178,21 +214,7 @@ inline void codec_json_value(codec_reader& r, std::string& out) {
       std::string key;
       for (std::size_t i = 0; i < n; ++i) {
         if (i) out.push_back(',');
-        if (r.peek() == codec_token::str) {
-          const std::string_view s = r.read_str();
-          if (codec_valid_utf8(s)) {
-            codec_json_string(out, s);
-          } else {
-            key = "{\"base64\":\"";
-            codec::base64_append(key, s);
-            key += "\"}";
-            codec_json_string(out, key);
-          }
-        } else {
-          key.clear();
-          codec_json_value(r, key);
-          codec_json_string(out, key);
-        }
+        codec_json_key(r, out, key);
         out.push_back(':');
         codec_json_value(r, out);
       }
