@@ -1,6 +1,7 @@
 // CacheCore: every Redis command a cached function sends (DESIGN.md §3).
 #include <redis_cache/cache.hpp>
 #include <redis_cache/detail/core.hpp>
+#include <redis_cache/registry.hpp>
 
 #include <array>
 #include <charconv>
