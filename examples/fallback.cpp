@@ -8,7 +8,9 @@
 namespace rc = redis_cache;
 
 int calls = 0;
-std::string render_page(int page) { return ++calls, "<h1>page " + std::to_string(page) + "</h1>"; }
+std::string render_page(int page) {
+  return ++calls, "<h1>page " + std::to_string(page) + "</h1>";
+}
 
 int main() {
   // Nothing listens on this socket: every Redis command fails.

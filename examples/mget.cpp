@@ -10,8 +10,12 @@
 namespace rc = redis_cache;
 
 int computed = 0;
-std::string greet(int id) { return ++computed, "hello #" + std::to_string(id); }
-double score(const std::string& name, int round) { return ++computed, name.size() * 1.5 + round; }
+std::string greet(int id) {
+  return ++computed, "hello #" + std::to_string(id);
+}
+double score(const std::string& name, int round) {
+  return ++computed, name.size() * 1.5 + round;
+}
 
 int main() {
   const char* url = std::getenv("REDIS_URL");

@@ -34,9 +34,9 @@ int main() {
     const auto before = load_user_cached.stats();
     const auto t0 = std::chrono::steady_clock::now();
     User u = load_user_cached(7);
-    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                        std::chrono::steady_clock::now() - t0)
-                        .count();
+    const auto us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
     const bool hit = load_user_cached.stats().hits > before.hits;
     std::cout << "call " << call << ": load_user(7) -> {" << u.id << ", " << u.name << ", "
               << u.tags.size() << " tags}  " << us / 1000.0 << " ms  "

@@ -1,14 +1,17 @@
 // CacheCore: every Redis command a cached function sends (DESIGN.md §3).
 #include <redis_cache/cache.hpp>
 #include <redis_cache/detail/core.hpp>
+#include <redis_cache/detail/stampede.hpp>
 #include <redis_cache/registry.hpp>
 
 #include <array>
 #include <charconv>
 #include <cstdio>
 #include <memory>
+#include <random>
 #include <source_location>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include "client/client.hpp"
@@ -19,10 +22,13 @@ namespace redis_cache {
 std::string Stats::to_string() const {
   char buf[200];
   std::snprintf(buf, sizeof buf,
-                "hits=%llu misses=%llu fills=%llu errors=%llu decode_failures=%llu hit_ratio=%.3f",
+                "hits=%llu misses=%llu fills=%llu errors=%llu decode_failures=%llu "
+                "coalesced=%llu lock_waits=%llu hit_ratio=%.3f",
                 static_cast<unsigned long long>(hits), static_cast<unsigned long long>(misses),
                 static_cast<unsigned long long>(fills), static_cast<unsigned long long>(errors),
-                static_cast<unsigned long long>(decode_failures), hit_ratio());
+                static_cast<unsigned long long>(decode_failures),
+                static_cast<unsigned long long>(coalesced),
+                static_cast<unsigned long long>(lock_waits), hit_ratio());
   return buf;
 }
 
@@ -162,11 +168,32 @@ void CacheCore::store(const FunctionState& fn, std::string_view key, std::string
   if (!fn.schema_note.empty() && !fn.schema_written.load(std::memory_order_relaxed)) {
     // Once per function per process: what the tools need to label fields.
     const std::string note_key = fn.ns_prefix + "schema";
-    const std::array<std::string_view, 8> argv{"HSET", note_key,   fn.schema, fn.schema_note,
-                                               "function", fn.name, "ns",      fn.ns};
+    const std::array<std::string_view, 8> argv{"HSET",     note_key, fn.schema, fn.schema_note,
+                                               "function", fn.name,  "ns",      fn.ns};
     client_->command(fn.ns_prefix, argv);
     fn.schema_written.store(true, std::memory_order_relaxed);
   }
+}
+
+bool CacheCore::try_lock(const FunctionState& fn, std::string_view lock_key, std::string_view token,
+                         std::chrono::milliseconds ttl) {
+  Num ms(ttl.count() > 0 ? static_cast<long long>(ttl.count()) : 1);
+  const std::array<std::string_view, 6> argv{"SET", lock_key, token, "NX", "PX", ms.sv};
+  Reply r = client_->command(fn.ns_prefix, argv);
+  return r.type() == ReplyType::status;  // OK; nil when someone else holds it
+}
+
+void CacheCore::unlock(const FunctionState& fn, std::string_view lock_key, std::string_view token) {
+  // Compare-and-delete: a holder whose lock expired never deletes another's.
+  static const Script script(R"lua(
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+)lua");
+  const std::array<std::string_view, 1> keys{lock_key};
+  const std::array<std::string_view, 1> args{token};
+  client_->eval(fn.ns_prefix, script, keys, args);
 }
 
 bool CacheCore::invalidate(const FunctionState& fn, std::string_view key) {
@@ -174,8 +201,7 @@ bool CacheCore::invalidate(const FunctionState& fn, std::string_view key) {
     const std::array<std::string_view, 2> argv{"DEL", key};
     return client_->command(fn.ns_prefix, argv).integer() > 0;
   }
-  const std::vector<std::vector<std::string_view>> cmds{{"DEL", key},
-                                                        {"ZREM", fn.index_key, key}};
+  const std::vector<std::vector<std::string_view>> cmds{{"DEL", key}, {"ZREM", fn.index_key, key}};
   auto replies = client_->pipeline(fn.ns_prefix, cmds);
   for (const auto& r : replies) check_reply(r, key);
   return replies[0].integer() > 0;
@@ -188,8 +214,7 @@ void CacheCore::scan_namespace(std::string_view ns_prefix,
     std::string cursor = "0";
     std::vector<std::string> batch;
     do {
-      const std::array<std::string_view, 6> argv{"SCAN", cursor, "MATCH", pattern, "COUNT",
-                                                 "1000"};
+      const std::array<std::string_view, 6> argv{"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"};
       Reply r = conn.command(argv);
       if (r.type() != ReplyType::array || r.size() != 2)
         throw ProtocolError("redis_cache: unexpected SCAN reply from " + client_->describe());
@@ -307,7 +332,26 @@ Scratch::Scratch() {
   s_->clear();
 }
 
-Scratch::~Scratch() { --scratch_stack.depth; }
+Scratch::~Scratch() {
+  --scratch_stack.depth;
+}
+
+std::string lock_token() {
+  thread_local std::mt19937_64 rng{
+      std::random_device{}() ^
+      static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())};
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
+                static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
+std::chrono::milliseconds backoff_sleep(std::chrono::milliseconds step) {
+  thread_local std::mt19937 rng{std::random_device{}()};
+  std::uniform_int_distribution<long long> jitter(step.count() * 500, step.count() * 1500);
+  std::this_thread::sleep_for(std::chrono::microseconds(jitter(rng)));
+  return std::min(step * 2, std::chrono::milliseconds(100));
+}
 
 std::string default_namespace(std::string_view qualified_name, const std::source_location& loc) {
   std::string ns(qualified_name);
@@ -327,14 +371,17 @@ std::string default_namespace(std::string_view qualified_name, const std::source
 RedisCache::RedisCache(Options options)
     : core_(std::make_shared<detail::CacheCore>(std::move(options))) {}
 
-RedisCache::~RedisCache() { detail::forget_default_cache(this); }
+RedisCache::~RedisCache() {
+  detail::forget_default_cache(this);
+}
 RedisCache::RedisCache(RedisCache&&) noexcept = default;
 RedisCache& RedisCache::operator=(RedisCache&&) noexcept = default;
 
-const Options& RedisCache::options() const noexcept { return core_->options(); }
+const Options& RedisCache::options() const noexcept {
+  return core_->options();
+}
 
-std::shared_ptr<detail::FunctionState> RedisCache::make_state_impl(std::string name,
-                                                                   std::string ns,
+std::shared_ptr<detail::FunctionState> RedisCache::make_state_impl(std::string name, std::string ns,
                                                                    CacheOptions opts,
                                                                    std::string_view schema,
                                                                    std::string schema_note) const {
@@ -354,6 +401,10 @@ std::shared_ptr<detail::FunctionState> RedisCache::make_state_impl(std::string n
   st->ttl = opts.ttl;
   st->limit = opts.limit;
   st->active = o.active;
+  st->single_flight = opts.single_flight;
+  if (opts.lock_timeout.count() < 0)
+    throw ConfigError("redis_cache: negative lock_timeout for " + st->ns + " (0 means no lock)");
+  st->lock_timeout = opts.lock_timeout;
   st->handler = opts.exception_handler ? std::move(opts.exception_handler) : o.exception_handler;
   return st;
 }

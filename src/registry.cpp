@@ -34,7 +34,9 @@ void register_cached(RegistryHooks entry) {
   r.entries.push_back(std::move(entry));
 }
 
-unsigned default_generation() noexcept { return reg().generation.load(std::memory_order_acquire); }
+unsigned default_generation() noexcept {
+  return reg().generation.load(std::memory_order_acquire);
+}
 
 void forget_default_cache(const RedisCache* cache) noexcept {
   auto& r = reg();

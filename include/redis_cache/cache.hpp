@@ -80,8 +80,8 @@ class RedisCache {
   auto cache(CacheOptions opts = {},
              std::source_location loc = std::source_location::current()) const {
     using Sig = typename detail::fn_signature<decltype(F)>::type;
-    std::string ns = opts.ns.empty() ? detail::default_namespace(codec::qualified_name<F>(), loc)
-                                     : opts.ns;
+    std::string ns =
+        opts.ns.empty() ? detail::default_namespace(codec::qualified_name<F>(), loc) : opts.ns;
     return make<detail::Constant<F>, Sig>(detail::Constant<F>{},
                                           std::string(codec::qualified_name<F>()), std::move(ns),
                                           std::move(opts));
@@ -124,8 +124,8 @@ class RedisCache {
 
   template <class Fn, class Sig>
   CachedFunction<Fn, Sig> make(Fn fn, std::string name, std::string ns, CacheOptions opts) const {
-    return CachedFunction<Fn, Sig>(std::move(fn),
-                                   make_state<Sig>(std::move(name), std::move(ns), std::move(opts)));
+    return CachedFunction<Fn, Sig>(
+        std::move(fn), make_state<Sig>(std::move(name), std::move(ns), std::move(opts)));
   }
 
   template <class Sig>
@@ -146,8 +146,7 @@ class RedisCache {
   }
 
   std::shared_ptr<detail::FunctionState> make_state_impl(std::string name, std::string ns,
-                                                         CacheOptions opts,
-                                                         std::string_view schema,
+                                                         CacheOptions opts, std::string_view schema,
                                                          std::string schema_note) const;
 
   std::shared_ptr<detail::CacheCore> core_;
@@ -156,7 +155,9 @@ class RedisCache {
 template <class... CF>
 std::tuple<typename CF::result_type...> RedisCache::mget(const Call<CF>&... calls) const {
   constexpr std::size_t n = sizeof...(CF);
-  auto compute_all = [&] { return std::tuple<typename CF::result_type...>(calls.fn->compute(calls.args)...); };
+  auto compute_all = [&] {
+    return std::tuple<typename CF::result_type...>(calls.fn->compute(calls.args)...);
+  };
   if (!core_->options().active) return compute_all();
   ((calls.fn->state().core == core_
         ? void()

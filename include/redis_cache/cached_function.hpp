@@ -21,6 +21,7 @@
 #include <redis_cache/codec/codec.hpp>
 #include <redis_cache/detail/core.hpp>
 #include <redis_cache/detail/mget.hpp>
+#include <redis_cache/detail/stampede.hpp>
 #include <redis_cache/errors.hpp>
 #include <redis_cache/stats.hpp>
 
@@ -48,7 +49,7 @@ struct signature_checks<R(Args...)> {
   static_assert(!std::is_reference_v<R>,
                 "redis_cache: a function returning a reference cannot be cached (return by value)");
   static_assert(((!std::is_lvalue_reference_v<Args> ||
-                  std::is_const_v<std::remove_reference_t<Args>>) && ...),
+                  std::is_const_v<std::remove_reference_t<Args>>)&&...),
                 "redis_cache: a function taking a non-const reference cannot be cached "
                 "(its output argument would not be restored from the cache)");
   static constexpr bool ok = true;
@@ -78,7 +79,9 @@ class CachedFunction<Fn, R(Args...)> {
   using args_tuple = std::tuple<detail::arg_t<Args>...>;
 
   CachedFunction(Fn fn, std::shared_ptr<detail::FunctionState> state)
-      : fn_(std::move(fn)), st_(std::move(state)) {
+      : fn_(std::move(fn)),
+        st_(std::move(state)),
+        flights_(std::make_shared<detail::Flights<R>>()) {
     (codec::assert_cacheable<detail::arg_t<Args>>(), ...);
     codec::assert_cacheable<R>();
   }
@@ -109,9 +112,7 @@ class CachedFunction<Fn, R(Args...)> {
       }
     }
     detail::bump(st.stats.misses);
-    R value = fn_(std::forward<Args>(args)...);
-    fill(key.str(), value);
-    return value;
+    return compute_and_fill(key.str(), [&]() -> R { return fn_(std::forward<Args>(args)...); });
   }
 
   /// Removes the cached result for args (no error if there is none).
@@ -174,8 +175,98 @@ class CachedFunction<Fn, R(Args...)> {
   }
 
  private:
+  // A miss: compute (once per key in this process with single flight; once
+  // across processes with the lock) and store.
+  template <class Call>
+  R compute_and_fill(const std::string& key, Call&& call) const {
+    if constexpr (std::is_copy_constructible_v<R>) {
+      if (st_->single_flight) {
+        auto [flight, leader] = flights_->join(key);
+        if (!leader) {
+          detail::bump(st_->stats.coalesced);
+          return flight->future.get();  // the leader's value, or its exception
+        }
+        try {
+          R value = compute_locked(key, call);
+          flights_->finish(key);
+          flight->promise.set_value(value);
+          return value;
+        } catch (...) {
+          flights_->finish(key);
+          flight->promise.set_exception(std::current_exception());
+          throw;
+        }
+      }
+    }
+    return compute_locked(key, call);
+  }
+
+  template <class Call>
+  R compute_locked(const std::string& key, Call& call) const {
+    const detail::FunctionState& st = *st_;
+    if (st.lock_timeout.count() == 0) {
+      R value = call();
+      fill(key, value);
+      return value;
+    }
+    // Cross-process lock "{prefix:ns}:lock:<rest of the key>".
+    const std::string lock_key = st.ns_prefix + "lock:" + key.substr(st.ns_prefix.size());
+    const std::string token = detail::lock_token();
+    const auto deadline = std::chrono::steady_clock::now() + st.lock_timeout;
+    auto step = std::chrono::milliseconds(2);
+    bool waited = false;
+    for (;;) {
+      bool holder = false;
+      try {
+        holder = st.core->try_lock(st, lock_key, token, st.lock_timeout);
+      } catch (const Error& e) {
+        detail::handle_redis_error(st, e);
+        break;  // fallback: compute without the lock
+      }
+      if (holder) {
+        struct Release {
+          const detail::FunctionState& st;
+          const std::string& lock_key;
+          const std::string& token;
+          ~Release() {
+            try {
+              st.core->unlock(st, lock_key, token);
+            } catch (const Error&) {  // it expires by itself
+            }
+          }
+        } release{st, lock_key, token};
+        R value = call();
+        fill(key, value);
+        return value;
+      }
+      if (!waited) detail::bump(st.stats.lock_waits);
+      waited = true;
+      if (std::chrono::steady_clock::now() >= deadline) break;  // the holder is too slow
+      step = detail::backoff_sleep(step);
+      detail::Scratch bytes;
+      try {
+        if (st.core->get(st, key, bytes.str())) {
+          try {
+            R value = codec::decode_value<R>(bytes.str());
+            detail::bump(st.stats.coalesced);
+            return value;
+          } catch (const DecodeError&) {
+            detail::bump(st.stats.decode_failures);
+          }
+        }
+      } catch (const Error& e) {
+        detail::handle_redis_error(st, e);
+        break;
+      }
+    }
+    R value = call();
+    fill(key, value);
+    return value;
+  }
+
   Fn fn_;
   std::shared_ptr<detail::FunctionState> st_;
+  std::shared_ptr<detail::Flights<R>> flights_;
 };
 
 template <class Fn, class R, class... Args>

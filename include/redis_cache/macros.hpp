@@ -36,9 +36,8 @@ class LazyCachedFunction {
                      std::source_location loc = std::source_location::current())
       : name_(name), opts_{.ttl = std::chrono::seconds(ttl_seconds), .limit = limit}, loc_(loc) {
     detail::register_cached({name_, std::string(codec::qualified_name<F>()),
-                             detail::default_namespace(codec::qualified_name<F>(), loc_),
-                             opts_.ttl, opts_.limit,
-                             std::string(RedisCache::schema_fingerprint_of<Sig>())});
+                             detail::default_namespace(codec::qualified_name<F>(), loc_), opts_.ttl,
+                             opts_.limit, std::string(RedisCache::schema_fingerprint_of<Sig>())});
   }
 
   template <class... A>
@@ -95,5 +94,5 @@ class LazyCachedFunction {
 #define REDIS_CACHED(fn, ttl, limit) REDIS_CACHED_AS(fn##_cached, &fn, ttl, limit)
 
 /// Defines `name`, the cached version of the function pointer constant `fnptr`.
-#define REDIS_CACHED_AS(name, fnptr, ttl, limit)                                     \
+#define REDIS_CACHED_AS(name, fnptr, ttl, limit) \
   inline const ::redis_cache::LazyCachedFunction<fnptr> name{#name, (ttl), (limit)};

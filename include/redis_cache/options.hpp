@@ -73,6 +73,14 @@ struct CacheOptions {
   ExceptionHandler exception_handler = nullptr;
   /// Argument names (Codec::python keys are {name: value} objects).
   std::vector<std::string> arg_names = {};
+  /// Concurrent misses of one key in this process call the function once; the
+  /// other callers wait for that result (or its exception).
+  bool single_flight = true;
+  /// Cross-process stampede lock. On a miss, one process takes a lock
+  /// (SET NX PX, in the function's hash tag) and computes; the others poll for
+  /// its value with jittered backoff for up to this long, then compute
+  /// themselves. Also the lock's expiry. 0 = off.
+  std::chrono::milliseconds lock_timeout{0};
 };
 
 }  // namespace redis_cache

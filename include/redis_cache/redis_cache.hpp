@@ -4,7 +4,8 @@
 //   namespace rc = redis_cache;
 //
 //   User load_user(int id);
-//   REDIS_CACHED(load_user, 300, 1000)          // load_user_cached: ttl 300 s, at most 1000 entries
+//   REDIS_CACHED(load_user, 300, 1000)          // load_user_cached: ttl 300 s, at most 1000
+//   entries
 //
 //   rc::RedisCache cache{{.url = "redis://127.0.0.1:6379/0"}};
 //   rc::set_default_cache(cache);

@@ -17,12 +17,13 @@ class RedisCache;
 
 /// One REDIS_CACHED function, as listed by registry().
 struct RegistryEntry {
-  std::string name;        ///< the defined object ("load_user_cached")
-  std::string function;    ///< the C++ function ("app::load_user")
-  std::string ns;          ///< namespace of its keys
+  std::string name;      ///< the defined object ("load_user_cached")
+  std::string function;  ///< the C++ function ("app::load_user")
+  std::string ns;        ///< namespace of its keys
   std::chrono::seconds ttl{0};
   std::size_t limit = 0;
-  std::string key_prefix;  ///< "{rc:app::load_user}:<schema>:" under the current default cache's prefix
+  std::string
+      key_prefix;  ///< "{rc:app::load_user}:<schema>:" under the current default cache's prefix
 };
 
 /// Every REDIS_CACHED function of the program (in registration order).

@@ -10,11 +10,14 @@ namespace redis_cache {
 
 /// A snapshot of one cached function's counters (since it was created).
 struct Stats {
-  std::uint64_t hits = 0;             ///< value found in Redis and decoded
-  std::uint64_t misses = 0;           ///< function called (absent or undecodable value)
-  std::uint64_t fills = 0;            ///< values stored after a miss
-  std::uint64_t errors = 0;           ///< Redis failures (read or write)
-  std::uint64_t decode_failures = 0;  ///< values in Redis that could not be decoded (counted as misses too)
+  std::uint64_t hits = 0;    ///< value found in Redis and decoded
+  std::uint64_t misses = 0;  ///< function called (absent or undecodable value)
+  std::uint64_t fills = 0;   ///< values stored after a miss
+  std::uint64_t errors = 0;  ///< Redis failures (read or write)
+  std::uint64_t decode_failures =
+      0;  ///< values in Redis that could not be decoded (counted as misses too)
+  std::uint64_t coalesced = 0;   ///< misses served by another caller's computation (single flight)
+  std::uint64_t lock_waits = 0;  ///< misses that waited for another process's lock
 
   /// hits / (hits + misses), 0 when there were no calls.
   double hit_ratio() const noexcept {
@@ -28,13 +31,18 @@ struct Stats {
 
 namespace detail {
 struct StatsCounters {
-  std::atomic<std::uint64_t> hits{0}, misses{0}, fills{0}, errors{0}, decode_failures{0};
+  std::atomic<std::uint64_t> hits{0}, misses{0}, fills{0}, errors{0}, decode_failures{0},
+      coalesced{0}, lock_waits{0};
   Stats snapshot() const noexcept {
     constexpr auto r = std::memory_order_relaxed;
-    return {hits.load(r), misses.load(r), fills.load(r), errors.load(r), decode_failures.load(r)};
+    return {hits.load(r),      misses.load(r),          fills.load(r),
+            errors.load(r),    decode_failures.load(r), coalesced.load(r),
+            lock_waits.load(r)};
   }
 };
-inline void bump(std::atomic<std::uint64_t>& c) noexcept { c.fetch_add(1, std::memory_order_relaxed); }
+inline void bump(std::atomic<std::uint64_t>& c) noexcept {
+  c.fetch_add(1, std::memory_order_relaxed);
+}
 }  // namespace detail
 
 }  // namespace redis_cache

@@ -2,8 +2,8 @@
 // python-redis-cache's own test suite, and ours on top.
 #include <redis_cache/redis_cache.hpp>
 
-#include <boost/describe.hpp>
 #include <gtest/gtest.h>
+#include <boost/describe.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -25,16 +25,24 @@ namespace {
 
 std::atomic<int> g_calls{0};
 
-int add(int a, int b) { return ++g_calls, a + b; }
-std::string echo(std::string s) { return ++g_calls, s; }
+int add(int a, int b) {
+  return ++g_calls, a + b;
+}
+std::string echo(std::string s) {
+  return ++g_calls, s;
+}
 std::string upper(const std::string& s) {
   ++g_calls;
   std::string r = s;
   for (auto& c : r) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return r;
 }
-std::size_t length_of(std::string_view s) { return ++g_calls, s.size(); }
-int square(int x) { return ++g_calls, x * x; }
+std::size_t length_of(std::string_view s) {
+  return ++g_calls, s.size();
+}
+int square(int x) {
+  return ++g_calls, x * x;
+}
 int fails(int) {
   ++g_calls;
   throw std::logic_error("boom");
@@ -141,7 +149,8 @@ TEST_F(Cache, InactiveNeverTouchesRedis) {
 }
 
 TEST_F(Cache, LimitRotatesFifo) {
-  // python-redis-cache's test: limit 2: a, b, c evicts a; a again evicts b; then c and a are cached.
+  // python-redis-cache's test: limit 2: a, b, c evicts a; a again evicts b; then c and a are
+  // cached.
   rc::RedisCache cache{opts()};
   auto f = cache.cache<&echo>({.limit = 2});
   f("a");
@@ -390,8 +399,9 @@ TEST_F(Cache, RedisDownWithoutHandlerThrowsAndDoesNotCall) {
 
 TEST_F(Cache, PerFunctionHandlerWinsAndMayRethrow) {
   int global = 0;
-  rc::RedisCache cache{{.url = "redis://127.0.0.1:1/0",
-                        .exception_handler = [&](const rc::Error&, std::string_view) { ++global; }}};
+  rc::RedisCache cache{
+      {.url = "redis://127.0.0.1:1/0",
+       .exception_handler = [&](const rc::Error&, std::string_view) { ++global; }}};
   auto f = cache.cache<&square>({.exception_handler = [](const rc::Error& e, std::string_view) {
     throw std::runtime_error(std::string("wrapped: ") + e.what());
   }});
@@ -402,9 +412,8 @@ TEST_F(Cache, PerFunctionHandlerWinsAndMayRethrow) {
 
 TEST_F(Cache, WriteFailureGoesToHandlerAndValueIsReturned) {
   int handled = 0;
-  rc::RedisCache cache{opts({.exception_handler = [&](const rc::Error&, std::string_view) {
-    ++handled;
-  }})};
+  rc::RedisCache cache{
+      opts({.exception_handler = [&](const rc::Error&, std::string_view) { ++handled; }})};
   auto f = cache.cache<&echo>();
   cli({"CONFIG", "SET", "maxmemory-policy", "noeviction"});
   cli({"CONFIG", "SET", "maxmemory", "1"});  // every write is refused with OOM

@@ -13,9 +13,15 @@ namespace rc = redis_cache;
 
 namespace macro_app {
 int loads = 0;
-int load_score(int id) { return ++loads, id * 3; }
-double area(double r) { return ++loads, 3.0 * r * r; }
-double area(double w, double h) { return ++loads, w * h; }
+int load_score(int id) {
+  return ++loads, id * 3;
+}
+double area(double r) {
+  return ++loads, 3.0 * r * r;
+}
+double area(double w, double h) {
+  return ++loads, w * h;
+}
 }  // namespace macro_app
 
 namespace macro_app {

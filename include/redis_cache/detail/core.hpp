@@ -24,16 +24,18 @@ class CacheCore;
 /// Everything one cached function needs at run time, computed once when it is created.
 struct FunctionState {
   std::shared_ptr<CacheCore> core;
-  std::string name;        ///< C++ name of the function ("app::load_user")
-  std::string ns;          ///< namespace of its keys
-  std::string ns_prefix;   ///< "{rc:ns}:" — every key of the function starts with it
-  std::string key_prefix;  ///< ns_prefix + "<schema>:" (msgpack / json) or ns_prefix (python)
-  std::string index_key;   ///< ns_prefix + "keys" — the FIFO index (limit > 0)
-  std::string schema;      ///< the schema fingerprint ("" for Codec::python)
-  std::string schema_note; ///< JSON describing argument and result types (for tools)
+  std::string name;         ///< C++ name of the function ("app::load_user")
+  std::string ns;           ///< namespace of its keys
+  std::string ns_prefix;    ///< "{rc:ns}:" — every key of the function starts with it
+  std::string key_prefix;   ///< ns_prefix + "<schema>:" (msgpack / json) or ns_prefix (python)
+  std::string index_key;    ///< ns_prefix + "keys" — the FIFO index (limit > 0)
+  std::string schema;       ///< the schema fingerprint ("" for Codec::python)
+  std::string schema_note;  ///< JSON describing argument and result types (for tools)
   std::chrono::seconds ttl{0};
   std::size_t limit = 0;
   bool active = true;
+  bool single_flight = true;
+  std::chrono::milliseconds lock_timeout{0};
   ExceptionHandler handler;  ///< resolved: the function's own, else the cache's (may be empty)
   mutable StatsCounters stats;
   mutable std::atomic<bool> schema_written{false};
@@ -59,13 +61,17 @@ class CacheCore {
   bool get(const FunctionState& fn, std::string_view key, std::string& out);
   /// Stores value under key: SET [EX] (limit 0) or the FIFO script. Throws Error.
   void store(const FunctionState& fn, std::string_view key, std::string_view value);
+  /// SET lock_key token NX PX ttl: true when this caller now holds the lock. Throws Error.
+  bool try_lock(const FunctionState& fn, std::string_view lock_key, std::string_view token,
+                std::chrono::milliseconds ttl);
+  /// Deletes lock_key only if it still holds token (a compare-and-delete script).
+  void unlock(const FunctionState& fn, std::string_view lock_key, std::string_view token);
   /// DEL key (and ZREM from the index). Returns whether the value existed. Throws Error.
   bool invalidate(const FunctionState& fn, std::string_view key);
   /// Removes every key of the function's namespace (SCAN + UNLINK). Returns the count.
   std::size_t invalidate_all(const FunctionState& fn);
   /// MGET of keys (any functions): out[i] is the value of keys[i] or nullopt. Throws Error.
-  void mget(std::span<const std::string_view> keys,
-            std::vector<std::optional<std::string>>& out);
+  void mget(std::span<const std::string_view> keys, std::vector<std::optional<std::string>>& out);
   /// Stores many values in one pipeline. Throws Error (after sending all).
   void store_many(std::span<const StoreItem> items);
 

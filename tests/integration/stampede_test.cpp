@@ -1,0 +1,145 @@
+// Stampede protection: single flight in a process, the cross-process lock.
+#include <redis_cache/redis_cache.hpp>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <barrier>
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/redis_server.hpp"
+
+namespace rc = redis_cache;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::atomic<int> g_calls{0};
+std::atomic<int> g_delay_ms{200};
+
+int slow(int x) {
+  ++g_calls;
+  std::this_thread::sleep_for(std::chrono::milliseconds(g_delay_ms.load()));
+  return x * 2;
+}
+int slow_fail(int) {
+  ++g_calls;
+  std::this_thread::sleep_for(200ms);
+  throw std::runtime_error("backend down");
+}
+
+template <class F>
+void run_together(int n, F&& f) {
+  std::barrier sync(n);
+  std::vector<std::thread> ts;
+  for (int i = 0; i < n; ++i)
+    ts.emplace_back([&, i] {
+      sync.arrive_and_wait();
+      f(i);
+    });
+  for (auto& t : ts) t.join();
+}
+
+class Stampede : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    g_calls = 0;
+    g_delay_ms = 200;
+  }
+  rc_test::RedisServer server;
+};
+
+}  // namespace
+
+TEST_F(Stampede, ConcurrentMissesCallTheFunctionOnce) {
+  rc::RedisCache cache{{.url = server.url()}};
+  auto f = cache.cache<&slow>();
+  std::atomic<int> wrong{0};
+  run_together(8, [&](int) {
+    if (f(21) != 42) ++wrong;
+  });
+  EXPECT_EQ(wrong, 0);
+  EXPECT_EQ(g_calls, 1);
+  const auto st = f.stats();
+  EXPECT_EQ(st.coalesced + st.hits, 7u);
+  EXPECT_EQ(st.fills, 1u);
+}
+
+TEST_F(Stampede, ErrorsReachEveryWaiter) {
+  rc::RedisCache cache{{.url = server.url()}};
+  auto f = cache.cache<&slow_fail>();
+  std::atomic<int> thrown{0};
+  run_together(8, [&](int) {
+    try {
+      f(1);
+    } catch (const std::runtime_error& e) {
+      if (std::string(e.what()) == "backend down") ++thrown;
+    }
+  });
+  EXPECT_EQ(thrown, 8);
+  EXPECT_EQ(g_calls, 1);
+  EXPECT_EQ(server.cli({"EXISTS", f.key(1)}), "0");
+}
+
+TEST_F(Stampede, SingleFlightCanBeTurnedOff) {
+  rc::RedisCache cache{{.url = server.url()}};
+  auto f = cache.cache<&slow>({.single_flight = false});
+  run_together(4, [&](int) { f(1); });
+  EXPECT_GT(g_calls, 1);
+  EXPECT_EQ(f.stats().coalesced, 0u);
+}
+
+TEST_F(Stampede, LockMakesOneProcessCompute) {
+  // Two caches stand for two processes: their single-flight tables are separate.
+  rc::RedisCache p1{{.url = server.url()}}, p2{{.url = server.url()}};
+  auto f1 = p1.cache<&slow>({.lock_timeout = 3s});
+  auto f2 = p2.cache<&slow>({.lock_timeout = 3s});
+  std::atomic<int> wrong{0};
+  run_together(2, [&](int i) {
+    if ((i == 0 ? f1(5) : f2(5)) != 10) ++wrong;
+  });
+  EXPECT_EQ(wrong, 0);
+  EXPECT_EQ(g_calls, 1);
+  EXPECT_EQ(f1.stats().lock_waits + f2.stats().lock_waits, 1u);
+  EXPECT_EQ(f1.stats().coalesced + f2.stats().coalesced, 1u);
+  // The holder released its lock.
+  const std::string k = f1.key(5);
+  const std::string lock = f1.state().ns_prefix + "lock:" + k.substr(f1.state().ns_prefix.size());
+  EXPECT_EQ(server.cli({"EXISTS", lock}), "0");
+}
+
+TEST_F(Stampede, SlowHolderIsNotWaitedForBeyondTheBound) {
+  g_delay_ms = 600;
+  rc::RedisCache p1{{.url = server.url()}}, p2{{.url = server.url()}};
+  auto f1 = p1.cache<&slow>({.lock_timeout = 100ms});
+  auto f2 = p2.cache<&slow>({.lock_timeout = 100ms});
+  run_together(2, [&](int i) { i == 0 ? f1(7) : f2(7); });
+  EXPECT_EQ(g_calls, 2);  // the waiter gave up after ~100 ms and computed itself
+}
+
+TEST_F(Stampede, HolderNeverDeletesAnotherHoldersLock) {
+  g_delay_ms = 0;
+  rc::RedisCache cache{{.url = server.url()}};
+  auto f = cache.cache<&slow>({.lock_timeout = 100ms});
+  const std::string k = f.key(9);
+  const std::string lock = f.state().ns_prefix + "lock:" + k.substr(f.state().ns_prefix.size());
+  server.cli({"SET", lock, "someone-else", "PX", "60000"});
+  EXPECT_EQ(f(9), 18);  // waited for the bound, then computed
+  EXPECT_EQ(server.cli({"GET", lock}), "someone-else");
+  EXPECT_EQ(f.stats().lock_waits, 1u);
+}
+
+TEST_F(Stampede, LockKeysAreRemovedByInvalidateAll) {
+  g_delay_ms = 0;
+  rc::RedisCache cache{{.url = server.url()}};
+  auto f = cache.cache<&slow>({.lock_timeout = 1s});
+  f(1);
+  const std::string k = f.key(2);
+  server.cli({"SET", f.state().ns_prefix + "lock:" + k.substr(f.state().ns_prefix.size()), "x"});
+  f.invalidate_all();
+  EXPECT_EQ(server.cli({"DBSIZE"}), "0");
+}
