@@ -1,0 +1,60 @@
+// redis-cache CLI: stored bytes <-> JSON, guided by the schema note when there is one.
+//
+// Decoding is generic (codec::msgpack_to_json), then labelled with the note: PFR
+// aggregates whose note has real field names become objects (positional names
+// "0","1",... stay arrays), nested through containers.
+// Encoding --args rebuilds the canonical msgpack of a key (DESIGN.md §3): with the
+// note's argument types (ints in the smallest form, floats float64, described structs
+// as maps in declaration order, map keys converted to their type); without one,
+// generically. Ordered and unordered containers sort differently and the note does not
+// say which a type is, so callers encode both ways (SortOrder) and try each key.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rc_cli {
+
+namespace json = boost::json;
+
+/// A --args value that does not fit the function's argument types.
+struct ArgsError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// Value bytes as JSON: msgpack, else JSON text (Codec::json / python). Throws
+/// redis_cache::DecodeError when neither.
+json::value decode_value(std::string_view bytes);
+
+/// The base64 args segment of a key as JSON (msgpack array, or a python JSON object).
+/// Throws redis_cache::DecodeError.
+json::value decode_args(std::string_view b64);
+
+/// value labelled with field names from a schema (an element of a note's "args", or
+/// its "result"). Returns value unchanged where the schema does not fit it.
+json::value label(const json::value& value, const json::value& schema);
+
+/// Orders of set / map elements to try: std::set / std::map (by value), unordered containers
+/// (by encoded bytes), or as written in --args (objects without a note: struct fields).
+enum class SortOrder { by_value, by_bytes, as_given };
+
+/// Canonical msgpack array of args. arg_schemas: the note's "args" (nullptr: generic).
+/// Throws ArgsError naming the argument that does not fit.
+std::string encode_args(const json::array& args, const json::array* arg_schemas, SortOrder order);
+
+/// A readable one-line type: "str", "[i32]", "{str: i32}", "shop::Product", "i64?".
+std::string render_type(const json::value& schema);
+/// Struct and enum definitions reachable from schema, one per line:
+///   "shop::Product {sku: str, prices: [shop::Price]}", "shop::Tier = free | pro".
+void collect_definitions(const json::value& schema, std::vector<std::string>& out);
+
+/// Compact JSON text.
+std::string to_json(const json::value& v);
+/// Indented JSON text (two spaces), for people.
+std::string to_pretty_json(const json::value& v, int indent = 0);
+
+}  // namespace rc_cli

@@ -1,0 +1,131 @@
+// redis-cache: see, decode and invalidate what redis_cache keeps in Redis.
+//
+//   redis-cache ls                          namespaces, entries, memory, TTLs, FIFO size
+//   redis-cache keys NS [--match G]         entries with decoded arguments
+//   redis-cache get KEY | get NS --args J   one value decoded to JSON
+//   redis-cache fifo NS                     the FIFO index, oldest first
+//   redis-cache rm NS [--args J] [--yes]    drop one entry or the whole namespace
+//   redis-cache schema NS                   the stored schema note
+//   redis-cache stats                       server hits/misses, memory per namespace
+// Every command takes --json. Exit codes: 0 ok, 1 not found / nothing matched,
+// 2 usage or connection error.
+#include <CLI/CLI.hpp>
+#include <redis_cache/errors.hpp>
+
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "commands.hpp"
+#include "session.hpp"
+
+namespace {
+
+// Library messages start "redis_cache: "; ours start "redis-cache: ".
+std::string_view message(const std::exception& e) {
+  std::string_view m = e.what();
+  if (m.starts_with("redis_cache: ")) m.remove_prefix(13);
+  return m;
+}
+
+constexpr const char* kFooter =
+    R"(Exit codes: 0 ok, 1 not found or nothing matched, 2 usage or connection error.
+Namespaces are the cached functions' namespaces (by default their qualified C++ names,
+e.g. 'shop::load_product'); quote them in the shell.)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace rc_cli;
+  Settings settings;
+  if (const char* env = std::getenv("REDIS_URL"); env && *env) settings.url = env;
+  bool braces = false, no_braces = false;
+
+  CLI::App app{"redis-cache: see, decode and invalidate what redis_cache keeps in Redis",
+               "redis-cache"};
+  app.footer(kFooter);
+  app.require_subcommand(1);
+  app.fallthrough();  // global options are accepted after the command too
+  app.add_option("--url", settings.url,
+                 "Redis URL (default: $REDIS_URL, else redis://127.0.0.1:6379/0)");
+  app.add_option("--prefix", settings.prefix, "key prefix of the cache (Options::prefix)")
+      ->capture_default_str();
+  app.add_flag("--json", settings.json, "machine-readable JSON on stdout");
+  auto* b_on = app.add_flag("--cluster-braces", braces,
+                            "only keys written with support_cluster (\"{rc:ns}:...\")");
+  app.add_flag("--no-cluster-braces", no_braces,
+               "only keys written without support_cluster (\"rc:ns:...\"); default: both")
+      ->excludes(b_on);
+
+  std::string ns, key_or_ns, match;
+  std::optional<std::string> args;
+  std::size_t limit = 1000;
+  bool yes = false;
+
+  auto* ls = app.add_subcommand(
+      "ls",
+      "every namespace: entries, memory (MEMORY USAGE, sampled when large), TTL range, "
+      "FIFO index size / limit");
+  auto* keys = app.add_subcommand(
+      "keys", "entries of a namespace: decoded arguments, TTL, value size, schema segment");
+  keys->add_option("ns", ns, "namespace")->required();
+  keys->add_option("--match", match,
+                   "keep entries whose arguments, as compact JSON, match this glob "
+                   "(e.g. '*A-1*')");
+  keys->add_option("--limit", limit, "show at most N entries (0: all)")->capture_default_str();
+  auto* get = app.add_subcommand(
+      "get",
+      "one value decoded to JSON (field names from the schema note): get KEY, or "
+      "get NS --args JSON");
+  get->add_option("key", key_or_ns, "a full key, or a namespace with --args")->required();
+  get->add_option("--args", args,
+                  "the call's arguments as a JSON array, e.g. '[7, \"en\"]'; structs as "
+                  "objects (described) or arrays (aggregates)");
+  auto* fifo = app.add_subcommand("fifo", "the FIFO index of a namespace, oldest first");
+  fifo->add_option("ns", ns, "namespace")->required();
+  auto* rm = app.add_subcommand(
+      "rm", "delete one entry (--args) or every key of a namespace; asks first unless --yes");
+  rm->add_option("ns", ns, "namespace")->required();
+  rm->add_option("--args", args, "delete only the entry of these arguments (JSON array)");
+  rm->add_flag("--yes,-y", yes, "do not ask (required when stdin is not a terminal)");
+  auto* schema =
+      app.add_subcommand("schema", "the schema note: argument and result types, field names");
+  schema->add_option("ns", ns, "namespace")->required();
+  auto* stats = app.add_subcommand(
+      "stats", "server keyspace hits / misses and memory, and memory per namespace");
+  for (auto* sub : {ls, keys, get, fifo, rm, schema, stats}) sub->footer(kFooter);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);  // prints help (code 0) or the error
+    return code == 0 ? exit_ok : exit_usage;
+  }
+  settings.braces = braces ? Braces::on : (no_braces ? Braces::off : Braces::both);
+
+  try {
+    Session session(settings);
+    if (ls->parsed()) return cmd_ls(session);
+    if (stats->parsed()) return cmd_stats(session);
+    if (keys->parsed()) return cmd_keys(session, ns, match, limit);
+    if (get->parsed()) return cmd_get(session, key_or_ns, args);
+    if (fifo->parsed()) return cmd_fifo(session, ns);
+    if (rm->parsed()) return cmd_rm(session, ns, args, yes);
+    if (schema->parsed()) return cmd_schema(session, ns);
+    return exit_usage;
+  } catch (const CliError& e) {
+    std::cerr << "redis-cache: " << e.what() << "\n";
+    return e.code;
+  } catch (const redis_cache::ConfigError& e) {
+    std::cerr << "redis-cache: " << message(e) << "\n";
+    return exit_usage;
+  } catch (const redis_cache::Error& e) {
+    // Connection refused, timeouts, AUTH, error replies: nothing was done.
+    std::cerr << "redis-cache: " << message(e) << "\n";
+    return exit_usage;
+  } catch (const std::exception& e) {
+    std::cerr << "redis-cache: " << message(e) << "\n";
+    return exit_usage;
+  }
+}

@@ -1,0 +1,134 @@
+// redis-cache CLI: the connection (a CacheCore, so the tool scans namespaces with the
+// library's own scanner), namespace lookup, schema notes, progress and output helpers.
+#pragma once
+
+#include <redis_cache/detail/core.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "client/client.hpp"
+#include "json_codec.hpp"
+#include "keys.hpp"
+
+namespace rc_cli {
+
+namespace rcd = redis_cache::detail;
+
+/// Exit codes (also in --help).
+enum Exit : int { exit_ok = 0, exit_not_found = 1, exit_usage = 2 };
+
+/// Ends the command with a message on stderr and an exit code.
+struct CliError : std::runtime_error {
+  CliError(int code, const std::string& what) : std::runtime_error(what), code(code) {}
+  int code;
+};
+
+enum class Braces { both, on, off };
+
+struct Settings {
+  std::string url = "redis://127.0.0.1:6379/0";
+  std::string prefix = "rc";
+  bool json = false;
+  Braces braces = Braces::both;
+};
+
+/// One stored form of a namespace: "{rc:ns}:" or "rc:ns:".
+struct NsRef {
+  std::string ns;
+  bool braced = true;
+  std::string prefix;  ///< ns_prefix(...)
+};
+
+/// One schema version of a namespace: its fingerprint and note (null when absent).
+struct SchemaVersion {
+  std::string hex;
+  json::value note;  ///< {"result":...,"args":[...]} or null
+};
+
+/// The schema note hash of a namespace.
+struct Note {
+  std::map<std::string, std::string> fields;  ///< every field as stored
+  std::vector<SchemaVersion> versions;        ///< fields that are schema fingerprints
+  const json::value* find(std::string_view hex) const;
+};
+
+/// Prints "scanned N keys" on stderr while a scan runs long, only when stderr is a terminal.
+class Progress {
+ public:
+  explicit Progress(std::string what);
+  ~Progress();
+  void add(std::size_t n);
+
+ private:
+  std::string what_;
+  bool tty_;
+  bool shown_ = false;
+  std::size_t count_ = 0;
+  std::chrono::steady_clock::time_point start_, last_;
+};
+
+class Session {
+ public:
+  explicit Session(Settings s);
+  const Settings& settings() const { return s_; }
+  rcd::CacheCore& core() { return *core_; }
+  const std::shared_ptr<rcd::CacheCore>& core_ptr() { return core_; }
+
+  redis_cache::detail::Reply command(std::string_view route, std::vector<std::string_view> argv);
+  std::vector<redis_cache::detail::Reply> pipeline(
+      std::string_view route, const std::vector<std::vector<std::string_view>>& cmds);
+
+  /// The forms (braced / not) to look at for ns, per --cluster-braces / --no-cluster-braces.
+  std::vector<NsRef> forms(std::string_view ns) const;
+  /// The forms of ns that hold any key; throws CliError(1) naming ns when none.
+  std::vector<NsRef> existing(std::string_view ns);
+  /// The namespace's keys via CacheCore::scan_namespace (the library's scanner).
+  void scan(const NsRef& ref, const std::function<void(std::span<const std::string>)>& fn);
+  /// Every key of the prefix (all namespaces), in batches, on the connection given.
+  void scan_prefix(bool braced,
+                   const std::function<void(std::span<const std::string>, rcd::Connection&)>& fn);
+  Note note(const NsRef& ref);
+
+ private:
+  Settings s_;
+  std::shared_ptr<rcd::CacheCore> core_;
+};
+
+// ---- output ---------------------------------------------------------------------------------
+
+/// Aligned text table; columns listed in `right` are right-aligned.
+class Table {
+ public:
+  explicit Table(std::vector<std::string> headers, std::vector<std::size_t> right = {});
+  void row(std::vector<std::string> cells);
+  std::string str() const;
+  bool empty() const { return rows_.empty(); }
+
+ private:
+  std::vector<std::string> headers_;
+  std::vector<std::size_t> right_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+std::string human_bytes(long long n);
+std::string human_seconds(long long s);
+/// "2024-05-01T12:00:03.123456Z" from seconds since the epoch.
+std::string utc_time(double seconds);
+/// What the user sees for one value (decoded, or why not) — never throws.
+json::value decode_or_note(std::string_view bytes);
+/// Arguments decoded and labelled with the note (null note: unlabelled); never throws.
+json::value args_or_note(std::string_view b64, const json::value* note);
+/// Writes text to stdout.
+void out(const std::string& text);
+
+}  // namespace rc_cli
