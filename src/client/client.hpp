@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -32,9 +33,28 @@ class Client {
                      std::span<const std::string_view> keys,
                      std::span<const std::string_view> args) = 0;
   /// Runs fn with a connection to the node owning route_key's slot (SCAN etc.).
-  virtual void with_node(std::string_view route_key, const std::function<void(Connection&)>& fn) = 0;
+  virtual void with_node(std::string_view route_key,
+                         const std::function<void(Connection&)>& fn) = 0;
   /// "host:port" (or a list of seeds) for messages.
   virtual std::string describe() const = 0;
+
+  /// Commands with their own route keys (route_keys[i] routes cmds[i]); the
+  /// replies come back in call order, error replies in place. Standalone: one
+  /// pipeline. Cluster: one pipeline per node, redirections followed.
+  virtual std::vector<Reply> pipeline_routed(
+      std::span<const std::string_view> route_keys,
+      std::span<const std::vector<std::string_view>> cmds) = 0;
+  /// Runs fn once per node holding data (every master of a cluster; the one
+  /// server otherwise), e.g. to SCAN everything.
+  virtual void for_each_node(const std::function<void(Connection&)>& fn) = 0;
+  /// Keys with equal groups may share one multi-key command (the hash slot on
+  /// a cluster; always 0 on one server).
+  virtual unsigned key_group(std::string_view /*key*/) const { return 0; }
+
+  /// Values of keys in any slots: out[i] is keys[i]'s value or nullopt. One
+  /// MGET per key_group, all in one pipeline_routed (standalone: one MGET, one
+  /// round trip; cluster: one pipeline per node), reassembled in call order.
+  void mget(std::span<const std::string_view> keys, std::vector<std::optional<std::string>>& out);
 };
 
 /// One Redis server through a Pool.
@@ -49,13 +69,17 @@ class StandaloneClient final : public Client {
              std::span<const std::string_view> args) override;
   void with_node(std::string_view route_key, const std::function<void(Connection&)>& fn) override;
   std::string describe() const override;
+  std::vector<Reply> pipeline_routed(std::span<const std::string_view> route_keys,
+                                     std::span<const std::vector<std::string_view>> cmds) override;
+  void for_each_node(const std::function<void(Connection&)>& fn) override;
   Pool& pool() noexcept { return pool_; }
 
  private:
   Pool pool_;
 };
 
-/// Builds the client for a URL: redis:// and unix:// give a StandaloneClient.
+/// Builds the client for a URL: redis:// and unix:// give a StandaloneClient,
+/// redis+cluster://host:port[,host:port...] a ClusterClient (see cluster.hpp).
 std::unique_ptr<Client> make_client(const Options& options);
 
 }  // namespace redis_cache::detail

@@ -2,6 +2,7 @@
 #include <string>
 
 #include "client/client.hpp"
+#include "client/cluster.hpp"
 
 #include <redis_cache/errors.hpp>
 
@@ -31,19 +32,33 @@ void StandaloneClient::with_node(std::string_view /*route_key*/,
   fn(*lease);
 }
 
+std::vector<Reply> StandaloneClient::pipeline_routed(
+    std::span<const std::string_view> /*route_keys*/,
+    std::span<const std::vector<std::string_view>> cmds) {
+  return pool_.acquire()->pipeline(cmds);
+}
+
+void StandaloneClient::for_each_node(const std::function<void(Connection&)>& fn) {
+  auto lease = pool_.acquire();
+  fn(*lease);
+}
+
 std::string StandaloneClient::describe() const {
   return pool_.config().endpoint();
 }
 
 std::unique_ptr<Client> make_client(const Options& options) {
-  std::string_view url = options.url;
-  constexpr std::string_view kCluster = "redis+cluster://";
-  if (url.size() >= kCluster.size() && url.substr(0, kCluster.size()) == kCluster) {
-    throw ConfigError(
-        "redis_cache: Options::url uses redis+cluster://, but cluster support is not built yet; "
-        "use redis://host:port of a single server for now");
+  if (is_cluster_url(options.url)) {
+    if (!options.support_cluster) {
+      throw ConfigError(
+          "redis_cache: Options::url is a redis+cluster:// URL but support_cluster is false; "
+          "without the {hash tag} the keys of one function spread over slots and nodes, which "
+          "breaks the FIFO script and invalidate_all. Leave support_cluster = true");
+    }
+    auto cfg = parse_cluster_url(options.url, options);
+    return std::make_unique<ClusterClient>(std::move(cfg.node), std::move(cfg.seeds));
   }
-  return std::make_unique<StandaloneClient>(parse_url(url, options));
+  return std::make_unique<StandaloneClient>(parse_url(options.url, options));
 }
 
 }  // namespace redis_cache::detail

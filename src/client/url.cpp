@@ -163,16 +163,9 @@ void parse_query(std::string_view url, std::string_view query, ConnectionConfig&
   }
 }
 
-void parse_tcp(std::string_view url, std::string_view rest, ConnectionConfig& cfg) {
-  const auto authority_end = rest.find_first_of("/?");
-  auto authority = rest.substr(0, authority_end);
-  auto tail =
-      authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
-  // The last '@' ends the userinfo: an unescaped '@' in a password still parses.
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-    parse_userinfo(url, authority.substr(0, at), cfg);
-    authority = authority.substr(at + 1);
-  }
+/// host[:port] or [IPv6][:port] of one seed (or of the one server).
+void parse_host_port(std::string_view url, std::string_view authority, std::string& host_out,
+                     int& port_out) {
   std::string_view host = authority;
   std::string_view port;
   if (!authority.empty() && authority.front() == '[') {  // [IPv6]:port
@@ -190,14 +183,27 @@ void parse_tcp(std::string_view url, std::string_view rest, ConnectionConfig& cf
     port = authority.substr(colon + 1);
     if (port.empty()) bad(url, "empty port after ':'");
   }
-  cfg.host = host.empty() ? std::string("127.0.0.1") : std::string(host);
+  host_out = host.empty() ? std::string("127.0.0.1") : std::string(host);
   if (!port.empty()) {
     int p = 0;
     if (!parse_int(port, p) || p < 1 || p > 65535) {
       bad(url, "bad port '" + std::string(port) + "' (expected 1..65535)");
     }
-    cfg.port = p;
+    port_out = p;
   }
+}
+
+void parse_tcp(std::string_view url, std::string_view rest, ConnectionConfig& cfg) {
+  const auto authority_end = rest.find_first_of("/?");
+  auto authority = rest.substr(0, authority_end);
+  auto tail =
+      authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
+  // The last '@' ends the userinfo: an unescaped '@' in a password still parses.
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    parse_userinfo(url, authority.substr(0, at), cfg);
+    authority = authority.substr(at + 1);
+  }
+  parse_host_port(url, authority, cfg.host, cfg.port);
   std::string_view path = tail.substr(0, tail.find('?'));
   std::string_view query = tail.find('?') == std::string_view::npos
                                ? std::string_view{}
@@ -233,7 +239,68 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+constexpr std::string_view kClusterScheme = "redis+cluster://";
+
 }  // namespace
+
+bool is_cluster_url(std::string_view url) noexcept {
+  if (url.size() < kClusterScheme.size()) return false;
+  for (std::size_t i = 0; i < kClusterScheme.size(); ++i) {
+    char c = url[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != kClusterScheme[i]) return false;
+  }
+  return true;
+}
+
+ClusterConfig parse_cluster_url(std::string_view url, const Options& defaults) {
+  ClusterConfig out;
+  ConnectionConfig& cfg = out.node;
+  cfg.connect_timeout = defaults.connect_timeout;
+  cfg.command_timeout = defaults.command_timeout;
+  cfg.pool_size = defaults.pool_size;
+  cfg.pool_wait_timeout = defaults.pool_wait_timeout;
+  cfg.client_name = defaults.client_name;
+  if (!is_cluster_url(url)) {
+    bad(url,
+        "not a cluster URL; expected redis+cluster://[[user:]password@]host:port[,host:port...]");
+  }
+  const auto rest = url.substr(kClusterScheme.size());
+  const auto authority_end = rest.find_first_of("/?");
+  auto authority = rest.substr(0, authority_end);
+  const auto tail =
+      authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    parse_userinfo(url, authority.substr(0, at), cfg);
+    authority = authority.substr(at + 1);
+  }
+  if (authority.empty()) bad(url, "no seed node (write redis+cluster://host:port[,host:port...])");
+  while (true) {
+    const auto comma = authority.find(',');
+    const auto seed = authority.substr(0, comma);
+    if (seed.empty()) {
+      bad(url, "empty seed node in the list '" + std::string(authority) +
+                   "' (separate host:port pairs with single commas)");
+    }
+    std::pair<std::string, int> hp{"", 6379};
+    parse_host_port(url, seed, hp.first, hp.second);
+    out.seeds.push_back(std::move(hp));
+    if (comma == std::string_view::npos) break;
+    authority = authority.substr(comma + 1);
+  }
+  const auto q = tail.find('?');
+  const std::string_view path = tail.substr(0, q);
+  const std::string_view query =
+      q == std::string_view::npos ? std::string_view{} : tail.substr(q + 1);
+  if (path.size() > 1) cfg.db = parse_db(url, path.substr(1), "path");
+  parse_query(url, query, cfg);
+  if (cfg.db != 0) {
+    bad(url, "database " + std::to_string(cfg.db) +
+                 " requested, but a Redis Cluster has only database 0 (drop the /db or ?db=)");
+  }
+  if (cfg.pool_size == 0) bad(url, "pool_size is 0 (Options::pool_size must be at least 1)");
+  return out;
+}
 
 std::string ConnectionConfig::endpoint() const {
   if (!socket_path.empty()) return "unix:" + socket_path;

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <redis_cache/options.hpp>
 
@@ -33,5 +35,19 @@ struct ConnectionConfig {
 /// client name in `defaults`; query parameters override them.
 /// Throws ConfigError naming the bad part of the URL.
 ConnectionConfig parse_url(std::string_view url, const Options& defaults = {});
+
+/// A parsed redis+cluster:// URL: settings shared by every node, and the seeds.
+struct ClusterConfig {
+  ConnectionConfig node;  ///< user, password, timeouts, pool size per node (host/port unused)
+  std::vector<std::pair<std::string, int>> seeds;  ///< (host, port), at least one
+};
+
+/// Parses `redis+cluster://[[user:]password@]host[:port][,host[:port]...][/0][?query]`
+/// (same query parameters as redis://; a cluster has only database 0).
+/// Throws ConfigError naming the bad part of the URL.
+ClusterConfig parse_cluster_url(std::string_view url, const Options& defaults = {});
+
+/// True when url starts with redis+cluster:// (scheme case-insensitive).
+bool is_cluster_url(std::string_view url) noexcept;
 
 }  // namespace redis_cache::detail

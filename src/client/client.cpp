@@ -1,0 +1,52 @@
+// What every Client shares (see client.hpp): mget split by key group.
+#include "client/client.hpp"
+
+#include <string>
+#include <unordered_map>
+
+#include <redis_cache/errors.hpp>
+
+namespace redis_cache::detail {
+
+void Client::mget(std::span<const std::string_view> keys,
+                  std::vector<std::optional<std::string>>& out) {
+  out.clear();
+  if (keys.empty()) return;
+  // groups[g] = indices of keys of one group, in call order; one MGET each.
+  std::vector<std::vector<std::size_t>> groups;
+  std::unordered_map<unsigned, std::size_t> group_of;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto [it, fresh] = group_of.try_emplace(key_group(keys[i]), groups.size());
+    if (fresh) groups.emplace_back();
+    groups[it->second].push_back(i);
+  }
+  std::vector<std::string_view> route_keys;
+  std::vector<std::vector<std::string_view>> cmds;
+  route_keys.reserve(groups.size());
+  cmds.reserve(groups.size());
+  for (const auto& g : groups) {
+    route_keys.push_back(keys[g.front()]);
+    auto& argv = cmds.emplace_back();
+    argv.reserve(g.size() + 1);
+    argv.push_back("MGET");
+    for (const std::size_t i : g) argv.push_back(keys[i]);
+  }
+  const auto replies = pipeline_routed(route_keys, cmds);
+  out.resize(keys.size());
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const Reply& r = replies[g];
+    if (r.type() == ReplyType::error) {
+      throw_reply_error(r.str(),
+                        "MGET of " + std::to_string(groups[g].size()) + " keys on " + describe());
+    }
+    if (r.type() != ReplyType::array || r.size() != groups[g].size()) {
+      throw ProtocolError("redis_cache: unexpected MGET reply from " + describe());
+    }
+    for (std::size_t j = 0; j < groups[g].size(); ++j) {
+      const ReplyRef e = r[j];
+      if (e.type() == ReplyType::string) out[groups[g][j]].emplace(e.str());
+    }
+  }
+}
+
+}  // namespace redis_cache::detail

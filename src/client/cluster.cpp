@@ -1,0 +1,596 @@
+// ClusterClient: slot routing, redirections and the slot map (see cluster.hpp).
+#include "client/cluster.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <optional>
+#include <random>
+#include <utility>
+
+#include <redis_cache/errors.hpp>
+
+namespace redis_cache::detail {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int kMaxRedirects = 5;        // MOVED / ASK hops per command
+constexpr int kMaxTransient = 6;        // TRYAGAIN / CLUSTERDOWN / LOADING retries (~1.3 s)
+constexpr auto kPeriodicRefresh = 30s;  // background refresh of a map in use
+constexpr auto kMinRefreshGap = 50ms;   // between two requested background refreshes
+
+enum class Kind { other, moved, ask, transient };
+
+/// An error reply, read as a cluster redirection where it is one.
+struct Redirect {
+  Kind kind = Kind::other;
+  unsigned slot = 0;
+  std::string host;  // empty: the node that answered (unknown endpoint)
+  int port = 0;
+};
+
+bool starts_with(std::string_view s, std::string_view p) {
+  return s.substr(0, p.size()) == p;
+}
+
+Redirect classify(std::string_view err) {
+  Redirect r;
+  const auto word = err.substr(0, err.find(' '));
+  if (word == "TRYAGAIN" || word == "CLUSTERDOWN" || word == "LOADING" || word == "MASTERDOWN") {
+    r.kind = Kind::transient;
+    return r;
+  }
+  if (word != "MOVED" && word != "ASK") return r;
+  // "MOVED <slot> <host>:<port>" (host may be empty, or an unbracketed IPv6 address)
+  auto rest = err.substr(word.size() + 1);
+  const auto sp = rest.find(' ');
+  if (sp == std::string_view::npos) return r;
+  const auto slot_s = rest.substr(0, sp);
+  const auto ep = rest.substr(sp + 1);
+  const auto colon = ep.rfind(':');
+  if (colon == std::string_view::npos) return r;
+  const auto port_s = ep.substr(colon + 1);
+  unsigned slot = 0;
+  int port = 0;
+  if (std::from_chars(slot_s.data(), slot_s.data() + slot_s.size(), slot).ec != std::errc{} ||
+      std::from_chars(port_s.data(), port_s.data() + port_s.size(), port).ec != std::errc{} ||
+      slot >= kClusterSlots) {
+    return r;
+  }
+  auto host = ep.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  r.kind = word == "MOVED" ? Kind::moved : Kind::ask;
+  r.slot = slot;
+  r.host = std::string(host);
+  r.port = port;
+  return r;
+}
+
+/// Sleeps 10·2^attempt ms (capped at 400 ms), jittered to 50..100 % so that
+/// many clients do not retry in lockstep.
+void backoff(int attempt) {
+  thread_local std::minstd_rand rng{std::random_device{}()};
+  const long long cap = std::min(400LL, 10LL << std::min(attempt, 6));
+  std::uniform_int_distribution<long long> dist(cap / 2, cap);
+  std::this_thread::sleep_for(std::chrono::milliseconds(dist(rng)));
+}
+
+/// One command, preceded by ASKING when it follows an ASK redirection (both in
+/// one write on the same connection). Error replies are returned, not thrown.
+Reply send(Connection& conn, Argv argv, bool asking) {
+  std::vector<std::vector<std::string_view>> cmds;
+  cmds.reserve(2);
+  if (asking) cmds.push_back({"ASKING"});
+  cmds.emplace_back(argv.begin(), argv.end());
+  auto replies = conn.pipeline(cmds);
+  return std::move(replies.back());
+}
+
+std::string_view name_of(Argv argv) {
+  return argv.empty() ? std::string_view("(empty command)") : argv[0].substr(0, 32);
+}
+
+}  // namespace
+
+// -- CRC16 and slots -----------------------------------------------------------
+
+std::uint16_t crc16(std::string_view data) noexcept {
+  // CRC-16/XMODEM: polynomial 0x1021, initial value 0, no reflection.
+  std::uint16_t crc = 0;
+  for (const char ch : data) {
+    crc ^= static_cast<std::uint16_t>(static_cast<unsigned char>(ch) << 8);
+    for (int i = 0; i < 8; ++i) {
+      crc = (crc & 0x8000) != 0 ? static_cast<std::uint16_t>((crc << 1) ^ 0x1021)
+                                : static_cast<std::uint16_t>(crc << 1);
+    }
+  }
+  return crc;
+}
+
+unsigned key_slot(std::string_view key) noexcept {
+  // Cluster spec: hash only what is between the first '{' and the first '}'
+  // after it, when that is non-empty.
+  if (const auto open = key.find('{'); open != std::string_view::npos) {
+    const auto close = key.find('}', open + 1);
+    if (close != std::string_view::npos && close > open + 1) {
+      key = key.substr(open + 1, close - open - 1);
+    }
+  }
+  return crc16(key) & (kClusterSlots - 1);
+}
+
+Pool* SlotMap::node_for(unsigned slot) const noexcept {
+  const auto i = slots[slot & (kClusterSlots - 1)];
+  if (i != kNone) return nodes[i].get();
+  return nodes.empty() ? nullptr : nodes.front().get();  // unassigned: MOVED will tell
+}
+
+// -- ClusterClient ---------------------------------------------------------------
+
+ClusterClient::ClusterClient(ConnectionConfig node, std::vector<std::pair<std::string, int>> seeds)
+    : node_cfg_(std::move(node)), seeds_(std::move(seeds)) {
+  auto empty = std::make_shared<SlotMap>();
+  empty->slots.fill(SlotMap::kNone);
+  map_ = std::move(empty);
+  bg_ = std::thread([this] { background(); });
+}
+
+ClusterClient::~ClusterClient() {
+  {
+    std::lock_guard lock(bg_mu_);
+    bg_stop_ = true;
+  }
+  bg_cv_.notify_all();
+  if (bg_.joinable()) bg_.join();
+}
+
+std::shared_ptr<const SlotMap> ClusterClient::snapshot() const {
+  std::lock_guard lock(map_mu_);
+  return map_;
+}
+
+std::shared_ptr<const SlotMap> ClusterClient::ready_snapshot() {
+  auto map = snapshot();
+  if (map->generation != 0) return map;
+  refresh_after(refreshes_.load());
+  return snapshot();
+}
+
+std::shared_ptr<Pool> ClusterClient::pool_for(std::string_view endpoint) {
+  ConnectionConfig cfg = node_cfg_;
+  const auto colon = endpoint.rfind(':');
+  auto host = endpoint.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  cfg.host = std::string(host);
+  cfg.port = 0;
+  const auto port = endpoint.substr(colon + 1);
+  std::from_chars(port.data(), port.data() + port.size(), cfg.port);
+  std::string key = cfg.endpoint();
+  std::lock_guard lock(pools_mu_);
+  auto& slot = pools_[key];
+  if (slot == nullptr) slot = std::make_shared<Pool>(std::move(cfg));
+  return slot;
+}
+
+void ClusterClient::patch(unsigned slot, std::string_view endpoint) {
+  auto pool = pool_for(endpoint);
+  std::lock_guard lock(map_mu_);
+  auto next = std::make_shared<SlotMap>(*map_);
+  auto it = std::find(next->nodes.begin(), next->nodes.end(), pool);
+  if (it == next->nodes.end()) {
+    next->nodes.push_back(pool);
+    it = next->nodes.end() - 1;
+  }
+  next->slots[slot] = static_cast<std::uint16_t>(it - next->nodes.begin());
+  next->generation = next_generation_++;
+  map_ = std::move(next);
+}
+
+void ClusterClient::refresh_after(std::uint64_t seen) {
+  std::lock_guard lock(refresh_mu_);
+  if (refreshes_.load() != seen) return;  // another thread refreshed while we waited
+  // Known masters first (they follow failovers), then the seeds.
+  std::vector<std::string> candidates;
+  for (const auto& pool : snapshot()->nodes) candidates.push_back(pool->config().endpoint());
+  for (const auto& [host, port] : seeds_) {
+    ConnectionConfig c;
+    c.host = host;
+    c.port = port;
+    candidates.push_back(c.endpoint());
+  }
+  std::vector<std::string> tried;
+  std::string last_error;
+  for (const auto& ep : candidates) {
+    if (std::find(tried.begin(), tried.end(), ep) != tried.end()) continue;
+    tried.push_back(ep);
+    try {
+      auto pool = pool_for(ep);
+      const std::array<std::string_view, 2> argv{"CLUSTER", "SLOTS"};
+      Reply r = [&] {
+        auto lease = pool->acquire();
+        return lease->command(argv);
+      }();
+      if (r.type() != ReplyType::array) {
+        last_error = "CLUSTER SLOTS on " + ep + " returned no array";
+        continue;
+      }
+      auto next = std::make_shared<SlotMap>();
+      next->slots.fill(SlotMap::kNone);
+      std::size_t covered = 0;
+      for (std::size_t i = 0; i < r.size(); ++i) {
+        const ReplyRef range = r[i];
+        if (range.type() != ReplyType::array || range.size() < 3) continue;
+        const ReplyRef master = range[2];
+        if (master.type() != ReplyType::array || master.size() < 2) continue;
+        const long long first = range[0].integer(), last = range[1].integer();
+        if (first < 0 || last >= static_cast<long long>(kClusterSlots) || first > last) continue;
+        // NIL or "" = the node we asked; "?" = unknown endpoint (leave unassigned:
+        // the command goes to any node, whose MOVED tells the way).
+        std::string host(master[0].str());
+        if (host == "?") continue;
+        if (host.empty()) host = pool->config().host;
+        ConnectionConfig c;
+        c.host = host;
+        c.port = static_cast<int>(master[1].integer());
+        auto node = pool_for(c.endpoint());
+        auto it = std::find(next->nodes.begin(), next->nodes.end(), node);
+        if (it == next->nodes.end()) {
+          next->nodes.push_back(node);
+          it = next->nodes.end() - 1;
+        }
+        const auto idx = static_cast<std::uint16_t>(it - next->nodes.begin());
+        for (long long s = first; s <= last; ++s) next->slots[static_cast<std::size_t>(s)] = idx;
+        covered += static_cast<std::size_t>(last - first + 1);
+      }
+      if (covered == 0) {
+        last_error = ep + " serves no slots (is the cluster created?)";
+        continue;
+      }
+      {
+        std::lock_guard map_lock(map_mu_);
+        next->generation = next_generation_++;
+        map_ = std::move(next);
+      }
+      refreshes_.fetch_add(1);
+      return;
+    } catch (const ReplyError& e) {
+      const std::string what = e.what();
+      if (what.find("cluster support disabled") != std::string::npos) {
+        throw ConfigError("redis_cache: " + ep +
+                          " is not a cluster node (cluster support disabled); use a redis:// URL "
+                          "for a single server, redis+cluster:// only for a Redis Cluster");
+      }
+      last_error = what;
+    } catch (const Error& e) {
+      last_error = e.what();
+    }
+  }
+  std::string list;
+  for (const auto& ep : tried) list += (list.empty() ? "" : ", ") + ep;
+  throw ConnectionError(
+      "redis_cache: cannot read the Redis Cluster slot map: no node answered "
+      "CLUSTER SLOTS (tried " +
+      list + "); last error: " + last_error + ". Check the seed nodes in the redis+cluster:// URL");
+}
+
+void ClusterClient::refresh() {
+  refresh_after(refreshes_.load());
+}
+
+void ClusterClient::request_refresh() noexcept {
+  {
+    std::lock_guard lock(bg_mu_);
+    bg_requested_ = true;
+  }
+  bg_cv_.notify_one();
+}
+
+void ClusterClient::background() {
+  std::unique_lock lock(bg_mu_);
+  while (!bg_stop_) {
+    bg_cv_.wait_for(lock, kPeriodicRefresh, [this] { return bg_stop_ || bg_requested_; });
+    if (bg_stop_) break;
+    const bool requested = std::exchange(bg_requested_, false);
+    lock.unlock();
+    // Periodic refreshes only for a map in use; requested ones always.
+    if (requested || snapshot()->generation != 0) {
+      try {
+        refresh_after(refreshes_.load());
+      } catch (const std::exception&) {
+        // The next command that fails refreshes (and reports) again.
+      }
+    }
+    lock.lock();
+    // Coalesce bursts of MOVED: at most one requested refresh per gap.
+    bg_cv_.wait_for(lock, kMinRefreshGap, [this] { return bg_stop_; });
+  }
+}
+
+template <class Op>
+Reply ClusterClient::route(std::string_view route_key, std::string_view what, Op&& op) {
+  const unsigned slot = key_slot(route_key);
+  std::shared_ptr<Pool> ask;  // the ASK target, for the next attempt only
+  int redirects = 0, transient = 0;
+  bool io_retried = false;
+  for (;;) {
+    const auto map = ready_snapshot();
+    Pool* pool = ask != nullptr ? ask.get() : map->node_for(slot);
+    if (pool == nullptr) {
+      throw ConnectionError("redis_cache: no cluster node known for slot " + std::to_string(slot));
+    }
+    const bool asking = ask != nullptr;
+    ask.reset();
+    const std::uint64_t seen = refreshes_.load();
+    std::optional<Reply> reply;
+    try {
+      auto lease = pool->acquire();
+      reply.emplace(op(*lease, asking));
+    } catch (const ConnectionError& e) {
+      // The node may be gone (failover, resharding): refresh, retry once when
+      // that changes the route or the failure was quick (refused, closed).
+      if (io_retried) throw;
+      io_retried = true;
+      bool refreshed = true;
+      try {
+        refresh_after(seen);
+      } catch (const Error&) {
+        refreshed = false;
+      }
+      if (!refreshed) throw;  // nothing answers: report the original failure
+      const bool timed_out = dynamic_cast<const TimeoutError*>(&e) != nullptr;
+      if (timed_out && snapshot()->node_for(slot) == pool) throw;
+      continue;
+    }
+    if (reply->type() != ReplyType::error) return std::move(*reply);
+    const std::string_view err = reply->str();
+    Redirect r = classify(err);
+    if (r.host.empty()) r.host = pool->config().host;
+    const std::string where = std::string(what) + " on " + pool->config().endpoint();
+    switch (r.kind) {
+      case Kind::moved:
+      case Kind::ask: {
+        if (++redirects > kMaxRedirects) {
+          throw MovedError("redis_cache: gave up on " + where + " (slot " + std::to_string(slot) +
+                           ") after " + std::to_string(kMaxRedirects) +
+                           " cluster redirections, the last: " + std::string(err) +
+                           "; the cluster is resharding or its nodes disagree on the slot map");
+        }
+        ConnectionConfig c;
+        c.host = r.host;
+        c.port = r.port;
+        if (r.kind == Kind::moved) {
+          patch(r.slot, c.endpoint());
+          request_refresh();
+        } else {
+          ask = pool_for(c.endpoint());
+        }
+        continue;
+      }
+      case Kind::transient:
+        if (++transient > kMaxTransient) {
+          throw_reply_error(
+              err, where + " (still failing after " + std::to_string(kMaxTransient) + " retries)");
+        }
+        if (starts_with(err, "CLUSTERDOWN") || starts_with(err, "MASTERDOWN")) request_refresh();
+        backoff(transient);
+        continue;
+      case Kind::other:
+        throw_reply_error(err, where);
+    }
+  }
+}
+
+Reply ClusterClient::command(std::string_view route_key, Argv argv) {
+  return route(route_key, name_of(argv),
+               [&](Connection& conn, bool asking) { return send(conn, argv, asking); });
+}
+
+Reply ClusterClient::eval(std::string_view route_key, const Script& script,
+                          std::span<const std::string_view> keys,
+                          std::span<const std::string_view> args) {
+  const std::string numkeys = std::to_string(keys.size());
+  std::vector<std::string_view> argv;
+  argv.reserve(3 + keys.size() + args.size());
+  argv.push_back("EVALSHA");
+  argv.push_back(script.sha1());
+  argv.push_back(numkeys);
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  argv.insert(argv.end(), args.begin(), args.end());
+  return route(route_key, "EVALSHA", [&](Connection& conn, bool asking) {
+    Reply r = send(conn, argv, asking);
+    if (r.type() != ReplyType::error || !starts_with(r.str(), "NOSCRIPT")) return r;
+    // Not loaded on this node (first use, restart, failover): EVAL loads it, same node.
+    auto eval_argv = argv;
+    eval_argv[0] = "EVAL";
+    eval_argv[1] = script.body();
+    return send(conn, eval_argv, asking);
+  });
+}
+
+std::vector<Reply> ClusterClient::pipeline(std::string_view route_key,
+                                           std::span<const std::vector<std::string_view>> cmds) {
+  const std::vector<std::string_view> keys(cmds.size(), route_key);
+  return pipeline_routed(keys, cmds);
+}
+
+std::vector<Reply> ClusterClient::pipeline_routed(
+    std::span<const std::string_view> route_keys,
+    std::span<const std::vector<std::string_view>> cmds) {
+  const std::size_t n = cmds.size();
+  std::vector<std::optional<Reply>> out(n);
+  std::vector<unsigned> slots(n);
+  for (std::size_t i = 0; i < n; ++i) slots[i] = key_slot(route_keys[i]);
+  std::vector<std::shared_ptr<Pool>> ask_to(n);
+  std::vector<std::size_t> pending(n);
+  for (std::size_t i = 0; i < n; ++i) pending[i] = i;
+  int redirect_rounds = 0, transient_rounds = 0;
+  bool io_retried = false;
+
+  struct Group {
+    Pool* pool;
+    bool asking;
+    std::vector<std::size_t> idx;
+  };
+  while (!pending.empty()) {
+    const auto map = ready_snapshot();
+    std::vector<Group> groups;  // one per (node, asking); few nodes, linear search
+    for (const std::size_t i : pending) {
+      Pool* pool = ask_to[i] != nullptr ? ask_to[i].get() : map->node_for(slots[i]);
+      if (pool == nullptr) {
+        throw ConnectionError("redis_cache: no cluster node known for slot " +
+                              std::to_string(slots[i]));
+      }
+      const bool asking = ask_to[i] != nullptr;
+      auto g = std::find_if(groups.begin(), groups.end(),
+                            [&](const Group& x) { return x.pool == pool && x.asking == asking; });
+      if (g == groups.end()) g = groups.insert(groups.end(), Group{pool, asking, {}});
+      g->idx.push_back(i);
+    }
+    // ask_to holds the pools alive until here; each ASK applies to one attempt.
+    std::vector<std::shared_ptr<Pool>> hold(ask_to.begin(), ask_to.end());
+    std::fill(ask_to.begin(), ask_to.end(), nullptr);
+
+    std::vector<std::size_t> next;
+    bool moved = false, redirected = false, transient = false;
+    std::string last_error;
+    for (auto& g : groups) {
+      std::vector<std::vector<std::string_view>> batch;
+      batch.reserve(g.idx.size() * (g.asking ? 2 : 1));
+      for (const std::size_t i : g.idx) {
+        if (g.asking) batch.push_back({"ASKING"});
+        batch.push_back(cmds[i]);
+      }
+      const std::uint64_t seen = refreshes_.load();
+      std::vector<Reply> replies;
+      try {
+        auto lease = g.pool->acquire();
+        replies = lease->pipeline(batch);
+      } catch (const ConnectionError&) {
+        if (io_retried) throw;
+        io_retried = true;
+        bool refreshed = true;
+        try {
+          refresh_after(seen);
+        } catch (const Error&) {
+          refreshed = false;
+        }
+        if (!refreshed) throw;  // nothing answers: report the original failure
+        next.insert(next.end(), g.idx.begin(), g.idx.end());
+        continue;
+      }
+      std::size_t pos = 0;
+      for (const std::size_t i : g.idx) {
+        if (g.asking) ++pos;  // ASKING's +OK
+        Reply& r = replies[pos++];
+        if (r.type() != ReplyType::error) {
+          out[i].emplace(std::move(r));
+          continue;
+        }
+        Redirect red = classify(r.str());
+        if (red.host.empty()) red.host = g.pool->config().host;
+        ConnectionConfig c;
+        c.host = red.host;
+        c.port = red.port;
+        switch (red.kind) {
+          case Kind::moved:
+            patch(red.slot, c.endpoint());
+            moved = redirected = true;
+            break;
+          case Kind::ask:
+            ask_to[i] = pool_for(c.endpoint());
+            redirected = true;
+            break;
+          case Kind::transient:
+            transient = true;
+            break;
+          case Kind::other:
+            out[i].emplace(std::move(r));  // the caller's business (NOSCRIPT, WRONGTYPE, ...)
+            continue;
+        }
+        last_error = std::string(r.str()) + " from " + g.pool->config().endpoint();
+        out[i].emplace(std::move(r));
+        next.push_back(i);
+      }
+    }
+    if (next.empty()) break;
+    if (moved) request_refresh();
+    if (redirected && ++redirect_rounds > kMaxRedirects) {
+      throw MovedError("redis_cache: gave up on a pipeline of " + std::to_string(n) +
+                       " commands after " + std::to_string(kMaxRedirects) +
+                       " rounds of cluster redirections, the last: " + last_error +
+                       "; the cluster is resharding or its nodes disagree on the slot map");
+    }
+    if (transient) {
+      if (++transient_rounds > kMaxTransient) {
+        throw_reply_error(last_error.substr(0, last_error.find(" from ")),
+                          "a pipeline on " + describe() + " (still failing after " +
+                              std::to_string(kMaxTransient) + " retries)");
+      }
+      backoff(transient_rounds);
+    }
+    std::sort(next.begin(), next.end());  // keep call order within each node
+    pending = std::move(next);
+  }
+  std::vector<Reply> replies;
+  replies.reserve(n);
+  for (auto& r : out) replies.push_back(std::move(*r));
+  return replies;
+}
+
+void ClusterClient::with_node(std::string_view route_key,
+                              const std::function<void(Connection&)>& fn) {
+  const unsigned slot = key_slot(route_key);
+  auto map = ready_snapshot();
+  Pool* pool = map->node_for(slot);
+  const std::uint64_t seen = refreshes_.load();
+  try {
+    auto lease = pool->acquire();
+    fn(*lease);
+    return;
+  } catch (const ConnectionError&) {
+    // Retry on the new owner only if a refresh moved the slot (failover).
+    bool refreshed = true;
+    try {
+      refresh_after(seen);
+    } catch (const Error&) {
+      refreshed = false;
+    }
+    if (!refreshed || snapshot()->node_for(slot) == pool) throw;
+  }
+  map = snapshot();
+  auto lease = map->node_for(slot)->acquire();
+  fn(*lease);
+}
+
+void ClusterClient::for_each_node(const std::function<void(Connection&)>& fn) {
+  const auto map = ready_snapshot();
+  for (const auto& pool : map->nodes) {
+    auto lease = pool->acquire();
+    fn(*lease);
+  }
+}
+
+std::shared_ptr<const SlotMap> ClusterClient::slot_map() {
+  return ready_snapshot();
+}
+
+std::string ClusterClient::node_of(unsigned slot) {
+  return ready_snapshot()->node_for(slot)->config().endpoint();
+}
+
+std::string ClusterClient::describe() const {
+  std::string s = "redis+cluster://";
+  for (std::size_t i = 0; i < seeds_.size(); ++i) {
+    ConnectionConfig c;
+    c.host = seeds_[i].first;
+    c.port = seeds_[i].second;
+    if (i > 0) s += ',';
+    s += c.endpoint();
+  }
+  return s;
+}
+
+}  // namespace redis_cache::detail

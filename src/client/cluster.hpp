@@ -1,0 +1,117 @@
+// ClusterClient: the Client for a Redis Cluster (DESIGN.md §7).
+//
+// Routing: CRC16 (XMODEM) of the key's hash tag, mod 16384, looked up in an
+// immutable slot map snapshot built from CLUSTER SLOTS (any reachable seed or
+// known node). Each node has its own Pool, created lazily.
+//
+// Redirections and faults:
+//   MOVED                   patch that slot in a new snapshot, follow it, and ask
+//                           the background thread for one (coalesced) refresh
+//   ASK                     ASKING + the command on the target, same connection
+//   TRYAGAIN / CLUSTERDOWN  bounded retry with jittered exponential backoff
+//   LOADING / MASTERDOWN
+//   I/O error               refresh the map now (coalesced), retry once
+// At most 5 redirections per command; then a MovedError that says so.
+// The background thread also refreshes the map every 30 s.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "client/client.hpp"
+
+namespace redis_cache::detail {
+
+inline constexpr std::size_t kClusterSlots = 16384;
+
+/// CRC16-CCITT (XMODEM), as Redis Cluster uses: crc16("123456789") == 0x31C3.
+std::uint16_t crc16(std::string_view data) noexcept;
+
+/// The hash slot of a key: CRC16 of the first non-empty {...} hash tag (or of
+/// the whole key when there is none), mod 16384.
+unsigned key_slot(std::string_view key) noexcept;
+
+/// One immutable routing table: slot → node. Replaced, never changed.
+struct SlotMap {
+  static constexpr std::uint16_t kNone = 0xffff;
+  std::vector<std::shared_ptr<Pool>> nodes;  ///< masters (index = value in `slots`)
+  std::array<std::uint16_t, kClusterSlots> slots{};
+  std::uint64_t generation = 0;  ///< 0 = nothing known yet
+
+  /// The node serving slot (any node when the slot is unassigned), or null.
+  Pool* node_for(unsigned slot) const noexcept;
+};
+
+class ClusterClient final : public Client {
+ public:
+  /// `node` carries user, password and timeouts for every node (host/port ignored).
+  ClusterClient(ConnectionConfig node, std::vector<std::pair<std::string, int>> seeds);
+  ~ClusterClient() override;
+  ClusterClient(const ClusterClient&) = delete;
+  ClusterClient& operator=(const ClusterClient&) = delete;
+
+  Reply command(std::string_view route_key, Argv argv) override;
+  std::vector<Reply> pipeline(std::string_view route_key,
+                              std::span<const std::vector<std::string_view>> cmds) override;
+  std::vector<Reply> pipeline_routed(std::span<const std::string_view> route_keys,
+                                     std::span<const std::vector<std::string_view>> cmds) override;
+  Reply eval(std::string_view route_key, const Script& script,
+             std::span<const std::string_view> keys,
+             std::span<const std::string_view> args) override;
+  void with_node(std::string_view route_key, const std::function<void(Connection&)>& fn) override;
+  void for_each_node(const std::function<void(Connection&)>& fn) override;
+  unsigned key_group(std::string_view key) const override { return key_slot(key); }
+  std::string describe() const override;
+
+  /// The current snapshot (builds it on first use). For tests and tools.
+  std::shared_ptr<const SlotMap> slot_map();
+  /// "host:port" of the node that currently serves slot.
+  std::string node_of(unsigned slot);
+  /// Rebuilds the slot map from CLUSTER SLOTS now. Throws when no node answers.
+  void refresh();
+  /// How many full refreshes have run (tests check that they coalesce).
+  std::uint64_t refresh_count() const noexcept { return refreshes_.load(); }
+
+ private:
+  template <class Op>
+  Reply route(std::string_view route_key, std::string_view what, Op&& op);
+
+  std::shared_ptr<const SlotMap> snapshot() const;
+  std::shared_ptr<const SlotMap> ready_snapshot();
+  /// Refreshes unless another thread already replaced snapshot `seen` (coalescing).
+  void refresh_after(std::uint64_t seen_generation);
+  void request_refresh() noexcept;  ///< wakes the background thread
+  void patch(unsigned slot, std::string_view endpoint);
+  std::shared_ptr<Pool> pool_for(std::string_view endpoint);
+  void background();
+
+  ConnectionConfig node_cfg_;
+  std::vector<std::pair<std::string, int>> seeds_;
+
+  mutable std::mutex map_mu_;  // guards map_ (the pointer, not the map)
+  std::shared_ptr<const SlotMap> map_;
+  std::uint64_t next_generation_ = 1;  // under map_mu_
+
+  std::mutex refresh_mu_;  // one refresh at a time
+  std::atomic<std::uint64_t> refreshes_{0};
+
+  std::mutex pools_mu_;
+  std::unordered_map<std::string, std::shared_ptr<Pool>> pools_;  // "host:port" → pool
+
+  std::mutex bg_mu_;
+  std::condition_variable bg_cv_;
+  bool bg_requested_ = false;
+  bool bg_stop_ = false;
+  std::thread bg_;
+};
+
+}  // namespace redis_cache::detail

@@ -1,0 +1,421 @@
+// Redis Cluster: slot hashing, routing, and cached functions on a real local
+// cluster (three masters; three more replicas for the failover case), including
+// resharding during use (ASK, MOVED) and failover.
+#include <redis_cache/redis_cache.hpp>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "client/client.hpp"
+#include "client/cluster.hpp"
+#include "client/url.hpp"
+#include "support/redis_cluster.hpp"
+#include "support/redis_server.hpp"
+
+namespace rc = redis_cache;
+namespace rd = redis_cache::detail;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::atomic<int> g_calls{0};
+int triple(int x) {
+  return ++g_calls, 3 * x;
+}
+int negate(int x) {
+  return ++g_calls, -x;
+}
+std::string twice(std::string s) {
+  return ++g_calls, s + s;
+}
+
+// -- no server needed ---------------------------------------------------------
+
+TEST(ClusterSlots, Crc16TestVector) {
+  EXPECT_EQ(rd::crc16("123456789"), 0x31C3);
+  EXPECT_EQ(rd::crc16(""), 0);
+  EXPECT_EQ(rd::key_slot("123456789"), 0x31C3u);
+  EXPECT_EQ(rd::key_slot("foo"), 12182u);  // CLUSTER KEYSLOT foo
+}
+
+TEST(ClusterSlots, HashTags) {
+  // Only the first {...} with something inside counts (cluster spec examples).
+  EXPECT_EQ(rd::key_slot("{user1000}.following"), rd::key_slot("{user1000}.followers"));
+  EXPECT_EQ(rd::key_slot("{user1000}.following"), rd::key_slot("user1000"));
+  EXPECT_EQ(rd::key_slot("foo{}{bar}"), rd::crc16("foo{}{bar}") % 16384u);
+  EXPECT_EQ(rd::key_slot("foo{{bar}}zap"), rd::key_slot("{bar"));
+  EXPECT_EQ(rd::key_slot("foo{bar}{zap}"), rd::key_slot("bar"));
+  EXPECT_EQ(rd::key_slot("{rc:app::f}:0a1b:AQI="), rd::key_slot("{rc:app::f}:keys"));
+  EXPECT_EQ(rd::key_slot("no{close"), rd::crc16("no{close") % 16384u);
+}
+
+TEST(ClusterUrl, SeedsUserAndQuery) {
+  const auto c = rd::parse_cluster_url(
+      "redis+cluster://bob:p%40ss@10.0.0.1:7000,[::1]:7001,host?command_timeout=250&pool_size=3");
+  ASSERT_EQ(c.seeds.size(), 3u);
+  EXPECT_EQ(c.seeds[0], (std::pair<std::string, int>{"10.0.0.1", 7000}));
+  EXPECT_EQ(c.seeds[1], (std::pair<std::string, int>{"::1", 7001}));
+  EXPECT_EQ(c.seeds[2], (std::pair<std::string, int>{"host", 6379}));
+  EXPECT_EQ(c.node.user, "bob");
+  EXPECT_EQ(c.node.password, "p@ss");
+  EXPECT_EQ(c.node.command_timeout, 250ms);
+  EXPECT_EQ(c.node.pool_size, 3u);
+  EXPECT_TRUE(rd::is_cluster_url("REDIS+CLUSTER://h:1"));
+  EXPECT_FALSE(rd::is_cluster_url("redis://h:1"));
+}
+
+TEST(ClusterUrl, ErrorsNameTheBadPart) {
+  const auto message = [](const char* url) {
+    try {
+      (void)rd::parse_cluster_url(url);
+    } catch (const rc::ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  EXPECT_NE(message("redis+cluster://h:1,,h:2").find("empty seed"), std::string::npos);
+  EXPECT_NE(message("redis+cluster://").find("no seed"), std::string::npos);
+  EXPECT_NE(message("redis+cluster://h:99999").find("bad port '99999'"), std::string::npos);
+  EXPECT_NE(message("redis+cluster://h:1/2").find("only database 0"), std::string::npos);
+  EXPECT_NE(message("redis+cluster://h:1?nope=1").find("'nope'"), std::string::npos);
+  EXPECT_NE(message("redis+cluster://u:secret@h:1,h:x").find("bad port 'x'"), std::string::npos);
+  EXPECT_EQ(message("redis+cluster://u:secret@h:1,h:x").find("secret"), std::string::npos);
+}
+
+TEST(ClusterUrl, SupportClusterOffIsRefused) {
+  rc::Options o;
+  o.url = "redis+cluster://127.0.0.1:7000";
+  o.support_cluster = false;
+  EXPECT_THROW((void)rd::make_client(o), rc::ConfigError);
+}
+
+// -- against a real cluster ----------------------------------------------------
+
+rd::ClusterClient& cluster_client(const rd::FunctionState& st) {
+  return dynamic_cast<rd::ClusterClient&>(st.core->client());
+}
+
+unsigned slot_of_ns(const std::string& ns) {
+  return rd::key_slot(rd::namespace_prefix(rc::Options{}, ns));
+}
+
+class Cluster : public ::testing::Test {
+ protected:
+  void SetUp() override { g_calls = 0; }
+  rc::Options opts(rc::Options o = {}) {
+    o.url = cluster.url();
+    return o;
+  }
+  /// A namespace "<base><n>" whose slot the given node serves.
+  std::string ns_on(std::size_t node, const std::string& base) {
+    for (int i = 0;; ++i) {
+      const std::string ns = base + std::to_string(i);
+      if (cluster.owner(slot_of_ns(ns)) == node) return ns;
+    }
+  }
+  /// Some other master than `node`.
+  std::size_t other_master(std::size_t node) {
+    for (const auto m : cluster.masters()) {
+      if (m != node) return m;
+    }
+    throw std::runtime_error("no other master");
+  }
+
+  rc_test::RedisCluster cluster;
+};
+
+TEST_F(Cluster, SlotMapMatchesTheServers) {
+  auto client = rd::make_client(opts());
+  auto& cc = dynamic_cast<rd::ClusterClient&>(*client);
+  const auto map = cc.slot_map();
+  EXPECT_EQ(map->nodes.size(), 3u);
+  for (const unsigned slot : {0u, 5460u, 5461u, 10922u, 10923u, 16383u, 777u}) {
+    EXPECT_EQ(cluster.index_of_port(map->node_for(slot)->config().port), cluster.owner(slot))
+        << "slot " << slot;
+  }
+  // Our hashing agrees with the server's.
+  for (const std::string key : {"a", "{rc:x}:keys", "{}", "{{}}", "x{y}z", "\xff\xfe"}) {
+    EXPECT_EQ(std::to_string(rd::key_slot(key)), cluster.cli({"CLUSTER", "KEYSLOT", key})) << key;
+  }
+}
+
+TEST_F(Cluster, CommandsRouteByKey) {
+  auto client = rd::make_client(opts());
+  for (int i = 0; i < 30; ++i) {
+    const std::string key = "k" + std::to_string(i), value = "v" + std::to_string(i);
+    const std::array<std::string_view, 3> set{"SET", key, value};
+    (void)client->command(key, set);
+  }
+  for (int i = 0; i < 30; ++i) {
+    const std::string key = "k" + std::to_string(i);
+    const std::array<std::string_view, 2> get{"GET", key};
+    EXPECT_EQ(client->command(key, get).str(), "v" + std::to_string(i));
+  }
+  EXPECT_EQ(cluster.dbsize(), 30);
+}
+
+TEST(ClusterSeeds, StandaloneServerIsRefused) {
+  rc_test::RedisServer plain;
+  rc::RedisCache cache{{.url = "redis+cluster://127.0.0.1:" + std::to_string(plain.port())}};
+  auto f = cache.cache<&triple>({.ns = "plain"});
+  try {
+    f(1);
+    ADD_FAILURE() << "no error";
+  } catch (const rc::ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("not a cluster node"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ClusterSeeds, UnreachableSeedsFallBackThroughTheHandler) {
+  int handled = 0;
+  std::string message;
+  rc::RedisCache cache{{.url = "redis+cluster://127.0.0.1:1,127.0.0.1:2",
+                        .exception_handler = [&](const rc::Error& e, std::string_view) {
+                          ++handled;
+                          message = e.what();
+                        }}};
+  auto f = cache.cache<&triple>({.ns = "nowhere"});
+  EXPECT_EQ(f(2), 6);
+  EXPECT_EQ(handled, 1);
+  EXPECT_NE(message.find("127.0.0.1:1, 127.0.0.1:2"), std::string::npos) << message;
+}
+
+TEST_F(Cluster, HitMissTtlAndInvalidate) {
+  rc::RedisCache cache{opts()};
+  auto f = cache.cache<&triple>({.ttl = 60s, .ns = "hit"});
+  EXPECT_EQ(f(1), 3);
+  EXPECT_EQ(f(1), 3);
+  EXPECT_EQ(f(2), 6);
+  EXPECT_EQ(g_calls, 2);
+  EXPECT_EQ(f.stats().hits, 1u);
+  const long long ttl = std::stoll(cluster.cli({"TTL", f.key(1)}));
+  EXPECT_GT(ttl, 0);
+  EXPECT_LE(ttl, 60);
+  EXPECT_TRUE(f.invalidate(1));
+  EXPECT_FALSE(f.invalidate(1));
+  EXPECT_EQ(cluster.cli({"EXISTS", f.key(1)}), "0");
+  EXPECT_EQ(f(1), 3);
+  EXPECT_EQ(g_calls, 3);
+}
+
+TEST_F(Cluster, LimitFifoScriptAndNoscript) {
+  rc::RedisCache cache{opts()};
+  auto f = cache.cache<&triple>({.limit = 2, .ns = "fifo"});
+  f(1);
+  f(2);
+  f(3);  // evicts 1
+  EXPECT_EQ(cluster.cli({"EXISTS", f.key(1)}), "0");
+  EXPECT_EQ(cluster.cli({"EXISTS", f.key(3)}), "1");
+  EXPECT_EQ(cluster.cli({"ZCARD", f.state().index_key}), "2");
+  // NOSCRIPT → EVAL on the same node, for one call and for mget's batch.
+  cluster.cli_all_masters({"SCRIPT", "FLUSH"});
+  EXPECT_EQ(f(4), 12);
+  EXPECT_EQ(cluster.cli({"EXISTS", f.key(4)}), "1");
+  cluster.cli_all_masters({"SCRIPT", "FLUSH"});
+  EXPECT_EQ(f.mget({{5}, {6}}), (std::vector<int>{15, 18}));
+  EXPECT_EQ(cluster.cli({"ZCARD", f.state().index_key}), "2");
+  EXPECT_EQ(cluster.cli({"EXISTS", f.key(6)}), "1");
+}
+
+TEST_F(Cluster, InvalidateAllScansTheOwningNode) {
+  rc::RedisCache cache{opts()};
+  const std::string ns_a = ns_on(0, "ia"), ns_b = ns_on(1, "ib");
+  auto a = cache.cache<&triple>({.limit = 100, .ns = ns_a});
+  auto b = cache.cache<&triple>({.ns = ns_b});
+  for (int i = 0; i < 40; ++i) {
+    a(i);
+    b(i);
+  }
+  EXPECT_EQ(cluster.owner(rd::key_slot(a.key(0))), 0u);
+  EXPECT_EQ(cluster.owner(rd::key_slot(b.key(0))), 1u);
+  EXPECT_GE(a.invalidate_all(), 41u);  // 40 values + the FIFO index (+ schema note)
+  EXPECT_EQ(cluster.cli({"EXISTS", a.key(3)}), "0");
+  EXPECT_EQ(cluster.cli({"EXISTS", a.state().index_key}), "0");
+  EXPECT_EQ(cluster.cli({"EXISTS", b.key(3)}), "1");
+  EXPECT_GE(b.invalidate_all(), 40u);
+  EXPECT_EQ(cluster.dbsize(), 0);
+}
+
+TEST_F(Cluster, MgetAcrossFunctionsOnDifferentNodes) {
+  rc::RedisCache cache{opts()};
+  auto f0 = cache.cache<&triple>({.ns = ns_on(0, "m")});
+  auto f1 = cache.cache<&negate>({.ttl = 60s, .limit = 5, .ns = ns_on(1, "m")});
+  auto f2 = cache.cache<&twice>({.ns = ns_on(2, "m")});
+  std::set<std::size_t> nodes{cluster.owner(rd::key_slot(f0.key(1))),
+                              cluster.owner(rd::key_slot(f1.key(1))),
+                              cluster.owner(rd::key_slot(f2.key("x")))};
+  EXPECT_EQ(nodes.size(), 3u);
+  f1(2);  // one hit among misses
+  g_calls = 0;
+  auto [a, b, c, d] =
+      cache.mget(rc::call(f0, 1), rc::call(f1, 2), rc::call(f2, "x"), rc::call(f0, 7));
+  EXPECT_EQ(a, 3);
+  EXPECT_EQ(b, -2);
+  EXPECT_EQ(c, "xx");
+  EXPECT_EQ(d, 21);
+  EXPECT_EQ(g_calls, 3);
+  g_calls = 0;
+  auto [d2, c2, b2, a2] =
+      cache.mget(rc::call(f0, 7), rc::call(f2, "x"), rc::call(f1, 2), rc::call(f0, 1));
+  EXPECT_EQ(std::tie(a2, b2, c2, d2), std::tie(a, b, c, d));
+  EXPECT_EQ(g_calls, 0);
+  EXPECT_EQ(cluster.cli({"ZCARD", f1.state().index_key}), "1");
+  for (const auto& k : {f0.key(1), f0.key(7), f1.key(2), f2.key("x")}) {
+    EXPECT_EQ(cluster.cli({"EXISTS", k}), "1") << k;
+  }
+}
+
+TEST_F(Cluster, SlotMigratesDuringUse) {
+  rc::RedisCache cache{opts()};
+  auto f = cache.cache<&triple>({.ttl = 300s, .ns = "moving"});
+  const unsigned slot = slot_of_ns("moving");
+  const std::size_t from = cluster.owner(slot), to = other_master(from);
+  for (int i = 0; i < 200; ++i) f(i);
+  EXPECT_EQ(g_calls, 200);
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0}, calls{0};
+  std::string first_failure;
+  std::thread user([&] {
+    for (int round = 0; !stop.load(); ++round) {
+      for (int i = 0; i < 260; i += 7) {  // hits (i < 200) and new entries
+        try {
+          if (f(i + round % 3) != 3 * (i + round % 3)) ++failures;
+        } catch (const std::exception& e) {
+          if (failures++ == 0) first_failure = e.what();
+        }
+        ++calls;
+      }
+    }
+  });
+  cluster.begin_migration(slot, to);  // now: ASK for keys already moved or new
+  for (int batch = 0; batch < 8; ++batch) {
+    cluster.migrate_keys(slot, to, 30);
+    std::this_thread::sleep_for(20ms);
+  }
+  cluster.migrate_keys(slot, to);
+  cluster.finish_migration(slot, to);  // now: MOVED from the old owner
+  std::this_thread::sleep_for(100ms);
+  stop = true;
+  user.join();
+  EXPECT_EQ(failures, 0) << first_failure;
+  EXPECT_GT(calls, 50);
+  EXPECT_EQ(cluster.owner(slot), to);
+  EXPECT_EQ(cluster.index_of_port(std::stoi(
+                cluster_client(f.state()).node_of(slot).substr(std::string("127.0.0.1:").size()))),
+            to);
+  // The entries moved with the slot: still hits.
+  g_calls = 0;
+  for (int i = 0; i < 200; i += 13) EXPECT_EQ(f(i), 3 * i);
+  EXPECT_EQ(g_calls, 0);
+}
+
+TEST_F(Cluster, FifoFunctionFollowsAMovedSlot) {
+  rc::RedisCache cache{opts()};
+  auto f = cache.cache<&triple>({.limit = 3, .ns = "fifomove"});
+  const unsigned slot = slot_of_ns("fifomove");
+  f(1);
+  f(2);
+  const std::size_t to = other_master(cluster.owner(slot));
+  cluster.move_slot(slot, to);  // the client still thinks the old owner has it
+  const auto before = cluster_client(f.state()).refresh_count();
+  f(3);
+  f(4);  // evicts 1: the script ran on the new owner with the moved index
+  EXPECT_EQ(cluster.cli({"EXISTS", f.key(1)}), "0");
+  EXPECT_EQ(cluster.cli({"ZCARD", f.state().index_key}), "3");
+  EXPECT_GE(f.invalidate_all(), 4u);  // SCAN on the new owner: 3 values + index (+ schema)
+  EXPECT_EQ(cluster.dbsize(), 0);
+  EXPECT_LE(cluster_client(f.state()).refresh_count(), before + 2);
+}
+
+TEST_F(Cluster, ManyThreadsOnAMovedSlotShareOneRefresh) {
+  rc::RedisCache cache{opts()};
+  auto f = cache.cache<&triple>({.ns = "storm"});
+  const unsigned slot = slot_of_ns("storm");
+  for (int i = 0; i < 8; ++i) f(i);
+  auto& cc = cluster_client(f.state());
+  cluster.move_slot(slot, other_master(cluster.owner(slot)));
+  const auto before = cc.refresh_count();
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < 20; ++k) {
+        if (f(t) != 3 * t) ++wrong;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong, 0);
+  std::this_thread::sleep_for(200ms);  // let the background refresh run
+  // Every thread saw MOVED; refreshes are coalesced, not one per redirect.
+  EXPECT_GE(cc.refresh_count(), before + 1);
+  EXPECT_LT(cc.refresh_count(), before + 8);
+}
+
+class ClusterWithReplicas : public ::testing::Test {
+ protected:
+  void SetUp() override { g_calls = 0; }
+  rc_test::RedisCluster cluster{3, 1};
+};
+
+TEST_F(ClusterWithReplicas, ManualFailoverIsFollowed) {
+  rc::RedisCache cache{{.url = cluster.url()}};
+  auto f = cache.cache<&triple>({.limit = 50, .ns = "fo"});
+  for (int i = 0; i < 20; ++i) f(i);
+  const unsigned slot = slot_of_ns("fo");
+  const std::size_t master = cluster.owner(slot), replica = cluster.replica_of(master);
+  // Wait until the replica has every write (WAIT on the master).
+  (void)cluster.node(master).cli({"WAIT", "1", "2000"});
+  cluster.failover(replica);
+  EXPECT_EQ(cluster.owner(slot), replica);
+  g_calls = 0;
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(f(i), 3 * i);  // MOVED from the demoted master
+  EXPECT_EQ(g_calls, 0);                                // replicated: all hits
+  EXPECT_EQ(f(100), 300);                               // FIFO script on the new master
+  EXPECT_EQ(cluster.cli({"ZCARD", f.state().index_key}), "21");
+}
+
+TEST_F(ClusterWithReplicas, KilledMasterIsReplacedAndCallsRecover) {
+  std::atomic<int> handled{0};
+  rc::RedisCache cache{
+      {.url = cluster.url(),
+       .connect_timeout = 200ms,
+       .command_timeout = 500ms,
+       .exception_handler = [&](const rc::Error&, std::string_view) { ++handled; }}};
+  auto f = cache.cache<&triple>({.ns = "killed"});
+  for (int i = 0; i < 10; ++i) f(i);
+  const unsigned slot = slot_of_ns("killed");
+  const std::size_t master = cluster.owner(slot), replica = cluster.replica_of(master);
+  (void)cluster.node(master).cli({"WAIT", "1", "2000"});
+  cluster.node(master).kill();
+  // During the outage every call still returns the right value (handler fallback).
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  bool recovered = false;
+  while (std::chrono::steady_clock::now() < deadline && !recovered) {
+    const int before = handled;
+    EXPECT_EQ(f(3), 9);
+    recovered = handled == before;
+    if (!recovered) std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_TRUE(recovered) << "no call succeeded within 20 s of the kill";
+  cluster.wait_ok();
+  EXPECT_EQ(cluster.owner(slot), replica);
+  const int handled_after = handled;
+  g_calls = 0;
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(f(i), 3 * i);
+  EXPECT_EQ(g_calls, 0);  // the promoted replica had the entries
+  // The old master comes back (as a replica of the new one); calls keep working.
+  cluster.node(master).start();
+  cluster.wait_ok();
+  for (int i = 0; i < 12; ++i) EXPECT_EQ(f(i), 3 * i);
+  EXPECT_EQ(handled, handled_after);
+}
+
+}  // namespace
