@@ -4,6 +4,7 @@ find_package(Threads REQUIRED)
 find_package(Boost 1.81 REQUIRED)   # header-only parts: PFR, Describe, Mp11, JSON (header mode)
 
 include(${CMAKE_CURRENT_LIST_DIR}/RedisCacheFindHiredis.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/RedisCacheFindZstd.cmake)
 
 # msgpack-cxx is header-only: system headers, or those tools/setup.sh unpacked
 # into .deps/msgpack (Debian 12, where the package conflicts with Boost 1.81).

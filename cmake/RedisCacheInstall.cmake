@@ -24,4 +24,5 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/redis_cache-config-versio
 install(FILES ${PROJECT_BINARY_DIR}/redis_cache-config.cmake
               ${PROJECT_BINARY_DIR}/redis_cache-config-version.cmake
               ${CMAKE_CURRENT_LIST_DIR}/RedisCacheFindHiredis.cmake
+              ${CMAKE_CURRENT_LIST_DIR}/RedisCacheFindZstd.cmake
         DESTINATION ${REDIS_CACHE_CMAKE_DIR})

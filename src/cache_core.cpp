@@ -1,11 +1,13 @@
 // CacheCore: every Redis command a cached function sends (DESIGN.md §3).
 #include <redis_cache/cache.hpp>
+#include <redis_cache/codec/python.hpp>
 #include <redis_cache/detail/core.hpp>
 #include <redis_cache/detail/stampede.hpp>
 #include <redis_cache/registry.hpp>
 
 #include <array>
 #include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <random>
@@ -251,8 +253,23 @@ std::size_t CacheCore::invalidate_all(const FunctionState& fn) {
 
 void CacheCore::mget(std::span<const std::string_view> keys,
                      std::vector<std::optional<std::string>>& out) {
-  // One MGET per hash slot, one pipeline per node (one MGET on one server).
-  client_->mget(keys, out);
+  out.clear();
+  if (keys.empty()) return;
+  std::vector<std::string_view> argv;
+  argv.reserve(keys.size() + 1);
+  argv.push_back("MGET");
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  Reply r = client_->command(keys.front(), argv);
+  if (r.type() != ReplyType::array || r.size() != keys.size())
+    throw ProtocolError("redis_cache: unexpected MGET reply from " + client_->describe());
+  out.reserve(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const ReplyRef e = r[i];
+    if (e.type() == ReplyType::string)
+      out.emplace_back(std::string(e.str()));
+    else
+      out.emplace_back(std::nullopt);
+  }
 }
 
 void CacheCore::store_many(std::span<const StoreItem> items) {
@@ -281,13 +298,7 @@ void CacheCore::store_many(std::span<const StoreItem> items) {
       cmds.push_back({"EVALSHA", script.sha1(), "2", it.fn->index_key, it.key, it.value, t, l});
     }
   }
-  // Each store is routed by its function's namespace: on a cluster the items
-  // go out as one pipeline per node; on one server as one pipeline.
-  std::vector<std::string_view> routes;
-  routes.reserve(items.size());
-  for (const auto& it : items) routes.push_back(it.fn->ns_prefix);
-  auto replies = client_->pipeline_routed(routes, cmds);
-  std::vector<std::string_view> retry_routes;
+  auto replies = client_->pipeline(items.front().fn->ns_prefix, cmds);
   std::vector<std::vector<std::string_view>> retry;
   for (std::size_t i = 0; i < replies.size(); ++i) {
     if (replies[i].type() != ReplyType::error) continue;
@@ -296,13 +307,12 @@ void CacheCore::store_many(std::span<const StoreItem> items) {
       c[0] = "EVAL";
       c[1] = script.body();
       retry.push_back(std::move(c));
-      retry_routes.push_back(routes[i]);
     } else {
       throw_reply_error(replies[i].str(), items[i].key);
     }
   }
   if (!retry.empty()) {
-    for (const auto& r : client_->pipeline_routed(retry_routes, retry))
+    for (const auto& r : client_->pipeline(items.front().fn->ns_prefix, retry))
       check_reply(r, "EVAL (FIFO script)");
   }
 }
@@ -373,10 +383,9 @@ const Options& RedisCache::options() const noexcept {
   return core_->options();
 }
 
-std::shared_ptr<detail::FunctionState> RedisCache::make_state_impl(std::string name, std::string ns,
-                                                                   CacheOptions opts,
-                                                                   std::string_view schema,
-                                                                   std::string schema_note) const {
+std::shared_ptr<detail::FunctionState> RedisCache::make_state_impl(
+    std::string name, std::string ns, CacheOptions opts, std::string_view schema,
+    std::string schema_note, detail::SignatureCodecInfo info) const {
   detail::check_namespace(ns);
   const Options& o = core_->options();
   auto st = std::make_shared<detail::FunctionState>();
@@ -384,10 +393,62 @@ std::shared_ptr<detail::FunctionState> RedisCache::make_state_impl(std::string n
   st->name = std::move(name);
   st->ns = std::move(ns);
   st->ns_prefix = detail::namespace_prefix(o, st->ns);
-  st->schema = std::string(schema);
-  st->key_prefix = st->ns_prefix + st->schema + ":";
+  st->codec = o.codec;
+  st->compress_above = o.compress_above;
+  switch (o.codec) {
+    case Codec::msgpack:
+      st->schema = std::string(schema);
+      break;
+    case Codec::json: {
+      // Keys as msgpack's, but a schema segment of its own: a value written by one
+      // codec is never read by the other (the JSON "7" is also the msgpack 55).
+      std::uint32_t h = 2166136261u;
+      for (char c : std::string(schema) + ":json")
+        h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+      char hex[9];
+      std::snprintf(hex, sizeof hex, "%08x", h);
+      st->schema = hex;
+      break;
+    }
+    case Codec::python:
+      st->schema.clear();  // python-redis-cache keys have no schema segment
+      break;
+  }
+  if (o.codec != Codec::msgpack && !info.json_blocker.empty())
+    throw ConfigError("redis_cache: " + st->name +
+                      " cannot use Codec::" + (o.codec == Codec::json ? "json" : "python") +
+                      ": JSON cannot carry type " + std::string(info.json_blocker) +
+                      " (a map needs string or integer keys); use Codec::msgpack");
+  if (o.codec == Codec::python) {
+    if (o.compress_above != 0)
+      throw ConfigError(
+          "redis_cache: Codec::python cannot be combined with compress_above (Python could not "
+          "read the values); set compress_above = 0 for " +
+          st->ns);
+    if (opts.ns.empty())
+      throw ConfigError("redis_cache: Codec::python needs CacheOptions::ns for " + st->name +
+                        ": the namespace the Python service uses (python-redis-cache's default "
+                        "is module.qualname, e.g. \"app.users.load_user\")");
+    if (opts.arg_names.size() != info.arity)
+      throw ConfigError("redis_cache: Codec::python needs CacheOptions::arg_names with the " +
+                        std::to_string(info.arity) + " Python parameter name(s) of " + st->ns +
+                        ", got " + std::to_string(opts.arg_names.size()));
+    for (std::size_t i = 0; i < opts.arg_names.size(); ++i) {
+      if (opts.arg_names[i].empty())
+        throw ConfigError("redis_cache: empty name in CacheOptions::arg_names of " + st->ns);
+      for (std::size_t j = 0; j < i; ++j)
+        if (opts.arg_names[i] == opts.arg_names[j])
+          throw ConfigError("redis_cache: duplicate name \"" + opts.arg_names[i] +
+                            "\" in CacheOptions::arg_names of " + st->ns);
+    }
+    st->arg_names = std::move(opts.arg_names);
+    st->arg_order = codec::python_arg_order(st->arg_names);
+    st->key_prefix = st->ns_prefix;
+  } else {
+    st->key_prefix = st->ns_prefix + st->schema + ":";
+  }
   st->index_key = st->ns_prefix + "keys";
-  st->schema_note = std::move(schema_note);
+  if (o.codec != Codec::python) st->schema_note = std::move(schema_note);  // Python keys only
   if (opts.ttl.count() < 0)
     throw ConfigError("redis_cache: negative ttl for " + st->ns + " (0 means no expiry)");
   st->ttl = opts.ttl;

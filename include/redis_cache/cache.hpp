@@ -23,6 +23,7 @@
 
 #include <redis_cache/cached_function.hpp>
 #include <redis_cache/codec/codec.hpp>
+#include <redis_cache/codec/json.hpp>
 #include <redis_cache/detail/core.hpp>
 #include <redis_cache/detail/mget.hpp>
 #include <redis_cache/options.hpp>
@@ -132,8 +133,15 @@ class RedisCache {
   std::shared_ptr<detail::FunctionState> make_state(std::string name, std::string ns,
                                                     CacheOptions opts) const {
     return make_state_impl(std::move(name), std::move(ns), std::move(opts),
-                           schema_fingerprint_of<Sig>(),
-                           schema_note_of(static_cast<Sig*>(nullptr)));
+                           schema_fingerprint_of<Sig>(), schema_note_of(static_cast<Sig*>(nullptr)),
+                           codec_info_of(static_cast<Sig*>(nullptr)));
+  }
+  /// What make_state_impl checks against Options::codec (json / python).
+  template <class R, class... A>
+  static constexpr detail::SignatureCodecInfo codec_info_of(R (*)(A...)) {
+    std::string_view blocker = codec::json_blocker<R>();
+    ((blocker = blocker.empty() ? codec::json_blocker<detail::arg_t<A>>() : blocker), ...);
+    return {sizeof...(A), blocker};
   }
   template <class R, class... A>
   static std::string schema_note_of(R (*)(A...)) {
@@ -147,7 +155,8 @@ class RedisCache {
 
   std::shared_ptr<detail::FunctionState> make_state_impl(std::string name, std::string ns,
                                                          CacheOptions opts, std::string_view schema,
-                                                         std::string schema_note) const;
+                                                         std::string schema_note,
+                                                         detail::SignatureCodecInfo info) const;
 
   std::shared_ptr<detail::CacheCore> core_;
 };

@@ -21,6 +21,7 @@
 #include <redis_cache/codec/codec.hpp>
 #include <redis_cache/detail/core.hpp>
 #include <redis_cache/detail/mget.hpp>
+#include <redis_cache/detail/result_codec.hpp>
 #include <redis_cache/detail/stampede.hpp>
 #include <redis_cache/errors.hpp>
 #include <redis_cache/stats.hpp>
@@ -103,7 +104,7 @@ class CachedFunction<Fn, R(Args...)> {
       }
       if (hit) {
         try {
-          R value = codec::decode_value<R>(bytes.str());
+          R value = detail::decode_result<R>(st, bytes.str());
           detail::bump(st.stats.hits);
           return value;
         } catch (const DecodeError&) {
@@ -157,16 +158,15 @@ class CachedFunction<Fn, R(Args...)> {
   // -- for RedisCache::mget and tools --
   const detail::FunctionState& state() const noexcept { return *st_; }
   void build_key(std::string& out, const detail::arg_t<Args>&... args) const {
-    out.assign(st_->key_prefix);
-    codec::append_key_args(out, args...);
+    detail::build_result_key(*st_, out, args...);
   }
   R compute(const args_tuple& t) const { return std::apply(fn_, t); }
   /// Encodes and stores value (after a miss); Redis failures follow the handler.
   void fill(std::string_view key, const R& value) const {
     const detail::FunctionState& st = *st_;
     detail::Scratch bytes;
-    codec::encode_value(value, bytes.str());
     try {
+      detail::encode_result(st, value, bytes.str());  // ConfigError: not UTF-8 for JSON
       st.core->store(st, key, bytes.str());
       detail::bump(st.stats.fills);
     } catch (const Error& e) {
@@ -247,7 +247,7 @@ class CachedFunction<Fn, R(Args...)> {
       try {
         if (st.core->get(st, key, bytes.str())) {
           try {
-            R value = codec::decode_value<R>(bytes.str());
+            R value = detail::decode_result<R>(st, bytes.str());
             detail::bump(st.stats.coalesced);
             return value;
           } catch (const DecodeError&) {

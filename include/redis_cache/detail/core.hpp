@@ -36,9 +36,19 @@ struct FunctionState {
   bool active = true;
   bool single_flight = true;
   std::chrono::milliseconds lock_timeout{0};
+  Codec codec = Codec::msgpack;        ///< value (and, for python, key) encoding
+  std::size_t compress_above = 0;      ///< zstd for values of at least this many bytes (0 = off)
+  std::vector<std::string> arg_names;  ///< Codec::python: the names of the arguments
+  std::vector<std::size_t> arg_order;  ///< Codec::python: argument indices sorted by name
   ExceptionHandler handler;  ///< resolved: the function's own, else the cache's (may be empty)
   mutable StatsCounters stats;
   mutable std::atomic<bool> schema_written{false};
+};
+
+/// What the codec needs to know about a cached function's signature at construction.
+struct SignatureCodecInfo {
+  std::size_t arity = 0;          ///< number of arguments
+  std::string_view json_blocker;  ///< inner type JSON cannot carry ("" = none)
 };
 
 /// One store of a computed value (mget's batched fill).

@@ -10,6 +10,7 @@
 
 #include <redis_cache/codec/codec.hpp>
 #include <redis_cache/detail/core.hpp>
+#include <redis_cache/detail/result_codec.hpp>
 #include <redis_cache/errors.hpp>
 
 namespace redis_cache::detail {
@@ -49,7 +50,7 @@ template <class R, class Compute>
 R batch_resolve(BatchSlot& s, Compute&& compute) {
   if (s.found) {
     try {
-      R value = codec::decode_value<R>(*s.found);
+      R value = decode_result<R>(*s.fn, *s.found);
       bump(s.fn->stats.hits);
       return value;
     } catch (const DecodeError&) {
@@ -58,8 +59,14 @@ R batch_resolve(BatchSlot& s, Compute&& compute) {
   }
   bump(s.fn->stats.misses);
   R value = compute();
-  codec::encode_value(value, s.encoded);
-  s.store = true;
+  try {
+    encode_result(*s.fn, value, s.encoded);
+    s.store = true;
+  } catch (const ConfigError& e) {  // a string that JSON cannot carry: not stored
+    bump(s.fn->stats.errors);
+    if (!s.fn->handler) throw;
+    s.fn->handler(e, s.fn->ns);
+  }
   return value;
 }
 

@@ -1,0 +1,522 @@
+// redis_cache/codec/json_write.hpp — values to JSON text (Codec::json and Codec::python).
+//
+// One writer for both codecs, a hand-written one (no Boost.JSON) so the hot path
+// appends straight into a reused std::string:
+//   * object keys are always sorted (code-point order, as Python's sort_keys=True);
+//   * floats are written as Python's repr (shortest round trip; exponent form when
+//     the decimal exponent is < -4 or >= 16, "1e-07", "1e+16"; integral floats keep
+//     ".0"); NaN / Infinity / -Infinity as Python's json module writes them;
+//   * python style (ensure_ascii=True): every character outside ' '..'~' is \uXXXX
+//     (lowercase hex, astral characters as a surrogate pair), like json.dumps;
+//     plain style writes UTF-8 as is and escapes only '"', '\\' and controls;
+//   * strings must be valid UTF-8 (JSON carries text only): anything else throws
+//     ConfigError (binary data needs Codec::msgpack).
+//
+// Type mapping (mirrors codec.hpp's msgpack mapping):
+//   bool → true/false; integers → decimal; float/double → Python repr;
+//   described enum → its name (an unnamed value: the integer); other enums → integer;
+//   strings → string; durations / time points → count; optional → null or the value
+//   (optional<optional<T>>: [] or [value]); variant → [index, value]; monostate → null;
+//   tuple, pair, vector, deque, list, set, array → array (unordered sets sorted in keys);
+//   map with string or integer keys → object (integer keys as decimal strings, in
+//   numeric order, like Python's json); described class → object of its fields;
+//   PFR aggregate → array of its fields; codec::adaptor<T> → its representation.
+// Types JSON cannot carry (maps with other keys, types with only a msgpack-cxx
+// adaptor) are reported by json_encodable_v / json_blocker (see json.hpp).
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <boost/describe/enum_to_string.hpp>
+#include <boost/mp11/algorithm.hpp>
+#include <boost/pfr/core.hpp>
+#include <redis_cache/codec/detail/traits.hpp>
+#include <redis_cache/codec/detail/type_name.hpp>
+#include <redis_cache/errors.hpp>
+
+namespace redis_cache::detail {
+
+// ---------------------------------------------------------------- encodability
+
+template <class T>
+constexpr std::string_view json_blocker_of();
+
+template <class... Ts>
+constexpr std::string_view json_first_blocker() {
+  std::string_view r{};
+  ((r.empty() ? (void)(r = json_blocker_of<std::remove_cv_t<Ts>>()) : void()), ...);
+  return r;
+}
+
+template <class T, std::size_t... I>
+constexpr std::string_view json_pfr_blocker(std::index_sequence<I...>) {
+  return json_first_blocker<boost::pfr::tuple_element_t<I, T>...>();
+}
+
+template <class T>
+constexpr std::string_view json_described_blocker() {
+  std::string_view r{};
+  boost::mp11::mp_for_each<codec_members_t<T>>([&](auto D) {
+    using M =
+        std::remove_cv_t<typename codec_member_type<std::remove_cv_t<decltype(D.pointer)>>::type>;
+    if (r.empty()) r = json_blocker_of<M>();
+  });
+  return r;
+}
+
+/// Type name of the first inner type of T that JSON cannot carry; "" when T can be.
+template <class T>
+constexpr std::string_view json_blocker_of() {
+  using K = codec_kind;
+  constexpr K k = codec_kind_v<T>;
+  if constexpr (k == K::hook) {
+    return json_blocker_of<codec_hook_repr_t<T>>();
+  } else if constexpr (k == K::boolean || k == K::integer || k == K::floating ||
+                       k == K::described_enum || k == K::plain_enum || k == K::string ||
+                       k == K::duration || k == K::time_point || k == K::monostate) {
+    return {};
+  } else if constexpr (k == K::optional) {
+    return json_blocker_of<typename T::value_type>();
+  } else if constexpr (k == K::variant || k == K::tuple) {
+    return []<class... Ts>(boost::mp11::mp_list<Ts...>*) {
+      return json_first_blocker<Ts...>();
+    }(static_cast<boost::mp11::mp_rename<T, boost::mp11::mp_list>*>(nullptr));
+  } else if constexpr (k == K::sequence || k == K::set || k == K::fixed_array) {
+    return json_blocker_of<std::remove_cv_t<
+        std::remove_reference_t<decltype(*std::begin(std::declval<const T&>()))>>>();
+  } else if constexpr (k == K::map) {
+    using Key = std::remove_cv_t<typename T::key_type>;
+    constexpr K kk = codec_kind_v<Key>;
+    if constexpr (kk != K::string && kk != K::integer)
+      return codec_type_name<T>();  // JSON object keys are strings (or integers, as Python)
+    else
+      return json_blocker_of<std::remove_cv_t<typename T::mapped_type>>();
+  } else if constexpr (k == K::described) {
+    return json_described_blocker<T>();
+  } else if constexpr (k == K::pfr) {
+    return json_pfr_blocker<T>(std::make_index_sequence<boost::pfr::tuple_size_v<T>>{});
+  } else {
+    return codec_type_name<T>();  // msgpack_native, unsupported
+  }
+}
+
+// ---------------------------------------------------------------- numbers
+
+/// Appends v as Python's repr(float) (and json.dumps's NaN / Infinity).
+inline void json_append_double(std::string& out, double v) {
+  if (std::isnan(v)) {
+    out += "NaN";
+    return;
+  }
+  if (std::isinf(v)) {
+    out += v < 0 ? "-Infinity" : "Infinity";
+    return;
+  }
+  char buf[40];
+  const auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  // buf = [-]d[.ddd]e(+|-)XX — the shortest digits that round-trip.
+  const char* p = buf;
+  const char* end = res.ptr;
+  if (*p == '-') {
+    out.push_back('-');
+    ++p;
+  }
+  char digits[24];
+  int nd = 0;
+  while (p < end && *p != 'e') {
+    if (*p != '.') digits[nd++] = *p;
+    ++p;
+  }
+  int exp10 = 0;
+  std::from_chars(p + 1 + (p[1] == '+' ? 1 : 0), end, exp10);
+  const int decpt = exp10 + 1;  // value = 0.DIGITS * 10^decpt
+  if (decpt <= -4 || decpt > 16) {
+    out.push_back(digits[0]);
+    if (nd > 1) {
+      out.push_back('.');
+      out.append(digits + 1, static_cast<std::size_t>(nd - 1));
+    }
+    out.push_back('e');
+    out.push_back(exp10 < 0 ? '-' : '+');
+    const int a = exp10 < 0 ? -exp10 : exp10;
+    if (a < 10) out.push_back('0');
+    char eb[8];
+    const auto er = std::to_chars(eb, eb + sizeof eb, a);
+    out.append(eb, er.ptr);
+  } else if (decpt <= 0) {
+    out += "0.";
+    out.append(static_cast<std::size_t>(-decpt), '0');
+    out.append(digits, static_cast<std::size_t>(nd));
+  } else if (decpt >= nd) {
+    out.append(digits, static_cast<std::size_t>(nd));
+    out.append(static_cast<std::size_t>(decpt - nd), '0');
+    out += ".0";
+  } else {
+    out.append(digits, static_cast<std::size_t>(decpt));
+    out.push_back('.');
+    out.append(digits + decpt, static_cast<std::size_t>(nd - decpt));
+  }
+}
+
+template <class I>
+void json_append_int(std::string& out, I v) {
+  char buf[24];
+  std::to_chars_result r;
+  if constexpr (std::is_signed_v<I>)
+    r = std::to_chars(buf, buf + sizeof buf, static_cast<long long>(v));
+  else
+    r = std::to_chars(buf, buf + sizeof buf, static_cast<unsigned long long>(v));
+  out.append(buf, r.ptr);
+}
+
+// ---------------------------------------------------------------- strings
+
+[[noreturn]] inline void json_bad_utf8() {
+  throw ConfigError(
+      "redis_cache: a string is not valid UTF-8; Codec::json and Codec::python carry text "
+      "only (use Codec::msgpack for binary data)");
+}
+
+inline void json_append_u4(std::string& out, unsigned u) {
+  static constexpr char hex[] = "0123456789abcdef";
+  const char e[6] = {'\\',       'u', hex[(u >> 12) & 15], hex[(u >> 8) & 15], hex[(u >> 4) & 15],
+                     hex[u & 15]};
+  out.append(e, 6);
+}
+
+/// Appends s as a JSON string. ascii: Python's ensure_ascii=True escaping.
+inline void json_append_string(std::string& out, std::string_view s, bool ascii) {
+  out.push_back('"');
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+    // Fast run of plain ASCII.
+    const auto* q = p;
+    while (q < end && *q >= 0x20 && *q < 0x7f && *q != '"' && *q != '\\') ++q;
+    out.append(reinterpret_cast<const char*>(p), static_cast<std::size_t>(q - p));
+    p = q;
+    if (p == end) break;
+    const unsigned c = *p;
+    if (c < 0x80) {
+      ++p;
+      switch (c) {
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
+        default:
+          if (c == 0x7f && !ascii)
+            out.push_back(static_cast<char>(c));
+          else
+            json_append_u4(out, c);
+      }
+      continue;
+    }
+    // Multi-byte UTF-8: validate (no overlongs, no surrogates, <= U+10FFFF).
+    std::uint32_t cp = 0;
+    int n = 0;
+    if (c >= 0xc2 && c <= 0xdf) {
+      cp = c & 0x1f;
+      n = 1;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      cp = c & 0x0f;
+      n = 2;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      cp = c & 0x07;
+      n = 3;
+    } else {
+      json_bad_utf8();
+    }
+    if (end - p <= n) json_bad_utf8();
+    for (int i = 1; i <= n; ++i) {
+      if ((p[i] & 0xc0) != 0x80) json_bad_utf8();
+      cp = (cp << 6) | (p[i] & 0x3f);
+    }
+    if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+        (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+      json_bad_utf8();
+    if (ascii) {
+      if (cp >= 0x10000) {
+        const std::uint32_t v = cp - 0x10000;
+        json_append_u4(out, 0xd800 + (v >> 10));
+        json_append_u4(out, 0xdc00 + (v & 0x3ff));
+      } else {
+        json_append_u4(out, cp);
+      }
+    } else {
+      out.append(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n + 1));
+    }
+    p += n + 1;
+  }
+  out.push_back('"');
+}
+
+// ---------------------------------------------------------------- values
+
+struct json_writer {
+  std::string* out;
+  bool ascii;      ///< Python's ensure_ascii
+  bool canonical;  ///< key mode: unordered sets sorted
+};
+
+template <class T>
+void json_encode(json_writer& w, const T& v);
+
+/// Compile-time permutation of a described type's fields sorted by name.
+template <class T>
+struct json_sorted_fields {
+  static constexpr std::size_t size = boost::mp11::mp_size<codec_members_t<T>>::value;
+  static constexpr std::array<std::size_t, size> order = [] {
+    std::array<std::string_view, size> names{};
+    std::size_t i = 0;
+    boost::mp11::mp_for_each<codec_members_t<T>>([&](auto D) { names[i++] = D.name; });
+    std::array<std::size_t, size> idx{};
+    for (std::size_t j = 0; j < size; ++j) idx[j] = j;
+    std::sort(idx.begin(), idx.end(),
+              [&](std::size_t a, std::size_t b) { return names[a] < names[b]; });
+    return idx;
+  }();
+};
+
+template <class T>
+void json_encode_described(json_writer& w, const T& v) {
+  using Ms = codec_members_t<T>;
+  constexpr std::size_t M = boost::mp11::mp_size<Ms>::value;
+  w.out->push_back('{');
+  for (std::size_t j = 0; j < M; ++j) {
+    if (j) w.out->push_back(',');
+    boost::mp11::mp_with_index<M>(json_sorted_fields<T>::order[j], [&](auto I) {
+      constexpr auto D = boost::mp11::mp_at_c<Ms, I>();
+      json_append_string(*w.out, D.name, w.ascii);
+      w.out->push_back(':');
+      json_encode(w, v.*D.pointer);
+    });
+  }
+  w.out->push_back('}');
+}
+
+template <class Key>
+void json_encode_key(json_writer& w, const Key& k) {
+  if constexpr (codec_kind_v<Key> == codec_kind::integer) {
+    w.out->push_back('"');
+    if constexpr (std::is_signed_v<Key>)
+      json_append_int(*w.out, static_cast<long long>(k));
+    else
+      json_append_int(*w.out, static_cast<unsigned long long>(k));
+    w.out->push_back('"');
+  } else {
+    json_append_string(*w.out, std::string_view(k.data(), k.size()), w.ascii);
+  }
+}
+
+/// True for ordered maps whose iteration order is already Python's sort_keys order.
+template <class T, class Key>
+constexpr bool json_naturally_ordered() {
+  if constexpr (codec_unordered<T> || !requires { typename T::key_compare; })
+    return false;
+  else
+    return std::is_same_v<typename T::key_compare, std::less<Key>> ||
+           std::is_same_v<typename T::key_compare, std::less<>>;
+}
+
+template <class T>
+void json_encode_map(json_writer& w, const T& v) {
+  using Key = std::remove_cv_t<typename T::key_type>;
+  w.out->push_back('{');
+  bool first = true;
+  auto one = [&](const auto& kv) {
+    if (!first) w.out->push_back(',');
+    first = false;
+    json_encode_key(w, kv.first);
+    w.out->push_back(':');
+    json_encode(w, kv.second);
+  };
+  constexpr bool ordered = json_naturally_ordered<T, Key>();
+  if constexpr (ordered) {
+    for (const auto& kv : v) one(kv);
+  } else {
+    // Sort by key (numeric for integers, code points = UTF-8 bytes for strings).
+    std::vector<const typename T::value_type*> items;
+    items.reserve(v.size());
+    for (const auto& kv : v) items.push_back(&kv);
+    std::sort(items.begin(), items.end(), [](const auto* a, const auto* b) {
+      if constexpr (codec_kind_v<Key> == codec_kind::integer)
+        return a->first < b->first;
+      else
+        return std::string_view(a->first.data(), a->first.size()) <
+               std::string_view(b->first.data(), b->first.size());
+    });
+    for (const auto* kv : items) one(*kv);
+  }
+  w.out->push_back('}');
+}
+
+template <class T>
+void json_encode_sorted_set(json_writer& w, const T& v) {
+  // Canonical (keys): elements sorted by their JSON text.
+  std::string buf;
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  json_writer sub{&buf, w.ascii, true};
+  for (const auto& e : v) {
+    const std::size_t start = buf.size();
+    json_encode(sub, e);
+    spans.emplace_back(start, buf.size() - start);
+  }
+  std::sort(spans.begin(), spans.end(), [&](const auto& a, const auto& b) {
+    return std::string_view(buf).substr(a.first, a.second) <
+           std::string_view(buf).substr(b.first, b.second);
+  });
+  w.out->push_back('[');
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    if (i) w.out->push_back(',');
+    w.out->append(buf, spans[i].first, spans[i].second);
+  }
+  w.out->push_back(']');
+}
+
+template <class T>
+void json_encode(json_writer& w, const T& v) {
+  using K = codec_kind;
+  constexpr K k = codec_kind_v<T>;
+  std::string& out = *w.out;
+  if constexpr (!json_blocker_of<std::remove_cv_t<T>>().empty()) {
+    // Unreachable at run time: cache<...>() refuses such types with Codec::json/python.
+    throw ConfigError("redis_cache: type " + std::string(codec_type_name<std::remove_cv_t<T>>()) +
+                      " cannot be carried by JSON");
+  } else if constexpr (k == K::hook) {
+    json_encode(w, static_cast<const codec_hook_repr_t<T>&>(codec::adaptor<T>::pack(v)));
+  } else if constexpr (k == K::boolean) {
+    out += v ? "true" : "false";
+  } else if constexpr (k == K::integer) {
+    if constexpr (std::is_signed_v<T>)
+      json_append_int(out, static_cast<long long>(v));
+    else
+      json_append_int(out, static_cast<unsigned long long>(v));
+  } else if constexpr (k == K::floating) {
+    json_append_double(out, static_cast<double>(v));
+  } else if constexpr (k == K::described_enum) {
+    if (const char* name = boost::describe::enum_to_string(v, nullptr))
+      json_append_string(out, name, w.ascii);
+    else
+      json_append_int(out, static_cast<std::underlying_type_t<T>>(v));
+  } else if constexpr (k == K::plain_enum) {
+    json_append_int(out, static_cast<std::underlying_type_t<T>>(v));
+  } else if constexpr (k == K::string) {
+    if constexpr (std::is_same_v<std::remove_cv_t<T>, const char*>) {
+      if (v == nullptr)
+        out += "null";
+      else
+        json_append_string(out, v, w.ascii);
+    } else {
+      json_append_string(out, std::string_view(v.data(), v.size()), w.ascii);
+    }
+  } else if constexpr (k == K::duration) {
+    json_encode(w, v.count());
+  } else if constexpr (k == K::time_point) {
+    json_encode(w, v.time_since_epoch().count());
+  } else if constexpr (k == K::optional) {
+    if constexpr (codec_is_optional<typename T::value_type>::value) {
+      out.push_back('[');
+      if (v) json_encode(w, *v);
+      out.push_back(']');
+    } else {
+      if (v)
+        json_encode(w, *v);
+      else
+        out += "null";
+    }
+  } else if constexpr (k == K::variant) {
+    out.push_back('[');
+    json_append_int(out, v.index());
+    out.push_back(',');
+    std::visit([&](const auto& alt) { json_encode(w, alt); }, v);
+    out.push_back(']');
+  } else if constexpr (k == K::monostate) {
+    out += "null";
+  } else if constexpr (k == K::tuple) {
+    out.push_back('[');
+    std::apply(
+        [&](const auto&... e) {
+          bool first = true;
+          ((first ? void() : out.push_back(','), first = false, json_encode(w, e)), ...);
+        },
+        v);
+    out.push_back(']');
+  } else if constexpr (k == K::set && codec_unordered<T>) {
+    if (w.canonical) {
+      json_encode_sorted_set(w, v);
+    } else {
+      out.push_back('[');
+      bool first = true;
+      for (const auto& e : v) {
+        if (!first) out.push_back(',');
+        first = false;
+        json_encode(w, e);
+      }
+      out.push_back(']');
+    }
+  } else if constexpr (k == K::fixed_array || k == K::sequence || k == K::set) {
+    out.push_back('[');
+    bool first = true;
+    if constexpr (std::is_same_v<T, std::vector<bool>>) {
+      for (bool e : v) {
+        if (!first) out.push_back(',');
+        first = false;
+        out += e ? "true" : "false";
+      }
+    } else {
+      for (const auto& e : v) {
+        if (!first) out.push_back(',');
+        first = false;
+        json_encode(w, e);
+      }
+    }
+    out.push_back(']');
+  } else if constexpr (k == K::map) {
+    json_encode_map(w, v);
+  } else if constexpr (k == K::described) {
+    json_encode_described(w, v);
+  } else if constexpr (k == K::pfr) {
+    out.push_back('[');
+    bool first = true;
+    boost::pfr::for_each_field(v, [&](const auto& f) {
+      if (!first) out.push_back(',');
+      first = false;
+      json_encode(w, f);
+    });
+    out.push_back(']');
+  }
+}
+
+}  // namespace redis_cache::detail

@@ -1,0 +1,61 @@
+// redis_cache/detail/result_codec.hpp — the codec choice of one cached function at run time.
+//
+// CachedFunction and the batch path encode, decode and build keys through these
+// helpers; the msgpack path stays one well-predicted branch on FunctionState::codec.
+// A compressed entry (detail/compress.hpp) is recognised by its first byte whatever
+// the codec, so turning compression on or off never loses old entries.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <redis_cache/codec/codec.hpp>
+#include <redis_cache/codec/json.hpp>
+#include <redis_cache/codec/python.hpp>
+#include <redis_cache/detail/compress.hpp>
+#include <redis_cache/detail/core.hpp>
+#include <redis_cache/options.hpp>
+
+namespace redis_cache::detail {
+
+/// Encodes a result as the function's codec says (compressed when large enough) into out.
+/// Throws ConfigError when a string of it is not UTF-8 under Codec::json / python.
+template <class R>
+void encode_result(const FunctionState& st, const R& value, std::string& out) {
+  if (st.codec == Codec::msgpack) [[likely]]
+    codec::encode_value(value, out);
+  else
+    codec::encode_json(
+        value, out, st.codec == Codec::python ? codec::JsonStyle::python : codec::JsonStyle::plain);
+  if (st.compress_above != 0 && out.size() >= st.compress_above) compress_value(out);
+}
+
+template <class R>
+R decode_plain_result(const FunctionState& st, std::string_view bytes) {
+  if (st.codec == Codec::msgpack) [[likely]]
+    return codec::decode_value<R>(bytes);
+  return codec::decode_json<R>(bytes);
+}
+
+/// Decodes stored bytes (compressed or not). Throws DecodeError (a miss) for anything wrong.
+template <class R>
+R decode_result(const FunctionState& st, std::string_view bytes) {
+  if (is_compressed(bytes)) [[unlikely]] {
+    std::string plain;
+    decompress_value(bytes, plain);
+    return decode_plain_result<R>(st, plain);
+  }
+  return decode_plain_result<R>(st, bytes);
+}
+
+/// out = the key of a call with args.
+template <class... Args>
+void build_result_key(const FunctionState& st, std::string& out, const Args&... args) {
+  out.assign(st.key_prefix);
+  if (st.codec != Codec::python) [[likely]]
+    codec::append_key_args(out, args...);
+  else
+    codec::append_python_key_args(out, st.arg_names, st.arg_order, args...);
+}
+
+}  // namespace redis_cache::detail

@@ -1,0 +1,58 @@
+// zstd compression of stored values: see include/redis_cache/detail/compress.hpp.
+#include <redis_cache/codec/limits.hpp>
+#include <redis_cache/detail/compress.hpp>
+#include <redis_cache/errors.hpp>
+
+#include <memory>
+#include <new>
+#include <string>
+
+#include <zstd.h>
+
+namespace redis_cache::detail {
+
+namespace {
+struct CctxDeleter {
+  void operator()(ZSTD_CCtx* c) const noexcept { ZSTD_freeCCtx(c); }
+};
+struct DctxDeleter {
+  void operator()(ZSTD_DCtx* c) const noexcept { ZSTD_freeDCtx(c); }
+};
+constexpr int level = 3;  // zstd's default: fast, about the ratio of gzip -6
+}  // namespace
+
+void compress_value(std::string& value) {
+  thread_local std::unique_ptr<ZSTD_CCtx, CctxDeleter> cctx{ZSTD_createCCtx()};
+  thread_local std::string buf;
+  if (!cctx) return;  // out of memory: store uncompressed
+  const std::size_t bound = ZSTD_compressBound(value.size());
+  buf.resize(compress_magic.size() + bound);
+  buf.replace(0, compress_magic.size(), compress_magic);
+  const std::size_t n = ZSTD_compressCCtx(cctx.get(), buf.data() + compress_magic.size(), bound,
+                                          value.data(), value.size(), level);
+  if (ZSTD_isError(n) || compress_magic.size() + n >= value.size()) return;
+  buf.resize(compress_magic.size() + n);
+  value.swap(buf);
+}
+
+void decompress_value(std::string_view bytes, std::string& out) {
+  if (!is_compressed(bytes)) throw DecodeError("redis_cache: not a compressed value");
+  bytes.remove_prefix(compress_magic.size());
+  const unsigned long long size = ZSTD_getFrameContentSize(bytes.data(), bytes.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN)
+    throw DecodeError("redis_cache: cannot decode value: bad zstd frame");
+  if (size > codec::max_decode_bytes)
+    throw DecodeError("redis_cache: cannot decode value: " + std::to_string(size) +
+                      " bytes (decompressed) exceed the limit of " +
+                      std::to_string(codec::max_decode_bytes));
+  thread_local std::unique_ptr<ZSTD_DCtx, DctxDeleter> dctx{ZSTD_createDCtx()};
+  if (!dctx) throw std::bad_alloc();
+  out.resize(static_cast<std::size_t>(size));
+  const std::size_t n =
+      ZSTD_decompressDCtx(dctx.get(), out.data(), out.size(), bytes.data(), bytes.size());
+  if (ZSTD_isError(n) || n != size)
+    throw DecodeError(std::string("redis_cache: cannot decode value: bad zstd frame") +
+                      (ZSTD_isError(n) ? std::string(" (") + ZSTD_getErrorName(n) + ")" : ""));
+}
+
+}  // namespace redis_cache::detail
