@@ -253,23 +253,8 @@ std::size_t CacheCore::invalidate_all(const FunctionState& fn) {
 
 void CacheCore::mget(std::span<const std::string_view> keys,
                      std::vector<std::optional<std::string>>& out) {
-  out.clear();
-  if (keys.empty()) return;
-  std::vector<std::string_view> argv;
-  argv.reserve(keys.size() + 1);
-  argv.push_back("MGET");
-  argv.insert(argv.end(), keys.begin(), keys.end());
-  Reply r = client_->command(keys.front(), argv);
-  if (r.type() != ReplyType::array || r.size() != keys.size())
-    throw ProtocolError("redis_cache: unexpected MGET reply from " + client_->describe());
-  out.reserve(keys.size());
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    const ReplyRef e = r[i];
-    if (e.type() == ReplyType::string)
-      out.emplace_back(std::string(e.str()));
-    else
-      out.emplace_back(std::nullopt);
-  }
+  // One MGET per hash slot, one pipeline per node (one MGET on one server).
+  client_->mget(keys, out);
 }
 
 void CacheCore::store_many(std::span<const StoreItem> items) {
@@ -298,7 +283,13 @@ void CacheCore::store_many(std::span<const StoreItem> items) {
       cmds.push_back({"EVALSHA", script.sha1(), "2", it.fn->index_key, it.key, it.value, t, l});
     }
   }
-  auto replies = client_->pipeline(items.front().fn->ns_prefix, cmds);
+  // Each store is routed by its function's namespace: on a cluster the items
+  // go out as one pipeline per node; on one server as one pipeline.
+  std::vector<std::string_view> routes;
+  routes.reserve(items.size());
+  for (const auto& it : items) routes.push_back(it.fn->ns_prefix);
+  auto replies = client_->pipeline_routed(routes, cmds);
+  std::vector<std::string_view> retry_routes;
   std::vector<std::vector<std::string_view>> retry;
   for (std::size_t i = 0; i < replies.size(); ++i) {
     if (replies[i].type() != ReplyType::error) continue;
@@ -307,12 +298,13 @@ void CacheCore::store_many(std::span<const StoreItem> items) {
       c[0] = "EVAL";
       c[1] = script.body();
       retry.push_back(std::move(c));
+      retry_routes.push_back(routes[i]);
     } else {
       throw_reply_error(replies[i].str(), items[i].key);
     }
   }
   if (!retry.empty()) {
-    for (const auto& r : client_->pipeline(items.front().fn->ns_prefix, retry))
+    for (const auto& r : client_->pipeline_routed(retry_routes, retry))
       check_reply(r, "EVAL (FIFO script)");
   }
 }
