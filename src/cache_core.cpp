@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "cache_scripts.hpp"
 #include "client/client.hpp"
 #include "client/script.hpp"
 
@@ -37,37 +38,6 @@ std::string Stats::to_string() const {
 namespace detail {
 
 namespace {
-
-// KEYS[1] = FIFO index (zset), KEYS[2] = value key.
-// ARGV[1] = value, ARGV[2] = ttl seconds (0 = none), ARGV[3] = limit.
-// Sets the value, records it in the index with the server's time, drops index
-// members whose values have expired, then evicts the oldest beyond the limit.
-const Script& fifo_script() {
-  static const Script script(R"lua(
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local ttl = tonumber(ARGV[2])
-local limit = tonumber(ARGV[3])
-if ttl > 0 then
-  redis.call('SET', KEYS[2], ARGV[1], 'EX', ttl)
-else
-  redis.call('SET', KEYS[2], ARGV[1])
-end
-redis.call('ZADD', KEYS[1], now, KEYS[2])
-if ttl > 0 then
-  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - ttl))
-end
-local n = redis.call('ZCARD', KEYS[1])
-if n > limit then
-  local old = redis.call('ZPOPMIN', KEYS[1], n - limit)
-  for i = 1, #old, 2 do
-    redis.call('UNLINK', old[i])
-  end
-end
-return n
-)lua");
-  return script;
-}
 
 struct Num {
   std::array<char, 24> buf;
@@ -103,6 +73,37 @@ bool belongs_to(std::string_view key, std::string_view prefix) {
 }
 
 }  // namespace
+
+// KEYS[1] = FIFO index (zset), KEYS[2] = value key.
+// ARGV[1] = value, ARGV[2] = ttl seconds (0 = none), ARGV[3] = limit.
+// Sets the value, records it in the index with the server's time, drops index
+// members whose values have expired, then evicts the oldest beyond the limit.
+const Script& fifo_script() {
+  static const Script script(R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local ttl = tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
+if ttl > 0 then
+  redis.call('SET', KEYS[2], ARGV[1], 'EX', ttl)
+else
+  redis.call('SET', KEYS[2], ARGV[1])
+end
+redis.call('ZADD', KEYS[1], now, KEYS[2])
+if ttl > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - ttl))
+end
+local n = redis.call('ZCARD', KEYS[1])
+if n > limit then
+  local old = redis.call('ZPOPMIN', KEYS[1], n - limit)
+  for i = 1, #old, 2 do
+    redis.call('UNLINK', old[i])
+  end
+end
+return n
+)lua");
+  return script;
+}
 
 std::string namespace_prefix(const Options& options, std::string_view ns) {
   std::string p;

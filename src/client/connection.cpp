@@ -3,16 +3,21 @@
 // and the one mapping from hiredis errors to redis_cache::Error.
 #include "client/connection.hpp"
 
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 
 #include <array>
 #include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <memory>
 #include <string>
 
+// sds.h has no extern "C" of its own in hiredis 0.14 and hiredis.h includes
+// it outside its own: include it first, with C linkage.
+extern "C" {
+#include <hiredis/sds.h>
+}
 #include <hiredis/hiredis.h>
 
 #include <redis_cache/errors.hpp>
@@ -89,52 +94,6 @@ std::string_view command_name(Argv argv) {
   return argv[0].substr(0, 32);
 }
 
-/// hiredis sends with write(), so writing to a socket the server has reset
-/// raises SIGPIPE, whose default action kills the process. Where the program
-/// has not ignored it, block it on this thread around our I/O and discard one
-/// we caused; the write then just fails with EPIPE (a ClosedError).
-class SigpipeGuard {
- public:
-  explicit SigpipeGuard(bool active) noexcept : active_(active) {
-    if (!active_) return;
-    sigemptyset(&pipe_);
-    sigaddset(&pipe_, SIGPIPE);
-    sigset_t pending;
-    sigemptyset(&pending);
-    sigpending(&pending);
-    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
-    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
-  }
-  ~SigpipeGuard() {
-    if (!active_) return;
-    const int saved_errno = errno;  // the caller maps the I/O call's errno
-    if (!was_pending_) {
-      sigset_t pending;
-      sigemptyset(&pending);
-      sigpending(&pending);
-      if (sigismember(&pending, SIGPIPE) == 1) {
-        const timespec zero{};
-        sigtimedwait(&pipe_, nullptr, &zero);
-      }
-    }
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-    errno = saved_errno;
-  }
-  SigpipeGuard(const SigpipeGuard&) = delete;
-  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
-
- private:
-  bool active_;
-  bool was_pending_ = false;
-  sigset_t pipe_{};
-  sigset_t old_{};
-};
-
-bool sigpipe_kills() noexcept {
-  struct sigaction current {};
-  return sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL;
-}
-
 bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
@@ -204,25 +163,45 @@ Connection::~Connection() {
   reset();
 }
 
+namespace {
+
+/// Sends hiredis's output buffer with send(MSG_NOSIGNAL) instead of letting
+/// hiredis write() it: writing to a socket the server has reset then fails
+/// with EPIPE (a ClosedError) and never raises SIGPIPE, whose default action
+/// would kill the process — without changing the program's signal handling
+/// and without a syscall more than hiredis itself makes.
+bool send_output(redisContext* c) noexcept {
+  while (sdslen(c->obuf) > 0) {
+    const ssize_t n = ::send(c->fd, c->obuf, sdslen(c->obuf), MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int saved = errno;
+      c->err = REDIS_ERR_IO;
+      std::snprintf(c->errstr, sizeof c->errstr, "%s", std::strerror(saved));
+      errno = saved;
+      return false;
+    }
+    sdsrange(c->obuf, static_cast<int>(n), -1);
+  }
+  return true;
+}
+
+/// One command: queue it, send it ourselves, read its reply. nullptr on error.
+redisReply* round_trip(redisContext* c, const ArgvBuffer& buf) noexcept {
+  if (redisAppendCommandArgv(c, buf.argc(), buf.ptrs(), buf.lens()) != REDIS_OK) return nullptr;
+  if (!send_output(c)) return nullptr;
+  void* raw = nullptr;
+  if (redisGetReply(c, &raw) != REDIS_OK) return nullptr;
+  return static_cast<redisReply*>(raw);
+}
+
+}  // namespace
+
 void Connection::reset() noexcept {
   if (ctx_ != nullptr) {
     redisFree(ctx_);
     ctx_ = nullptr;
   }
-}
-
-bool Connection::drop_if_stale() noexcept {
-  if (ctx_ == nullptr) return false;
-  pollfd p{};
-  p.fd = ctx_->fd;
-  p.events = POLLIN;
-  // Between commands the server sends nothing (RESP2, no pub/sub): readable
-  // means EOF (server gone or restarted) or garbage; either way rebuild.
-  if (::poll(&p, 1, 0) != 0) {
-    reset();
-    return true;
-  }
-  return false;
 }
 
 void Connection::fail(std::string_view during) {
@@ -244,7 +223,6 @@ void Connection::ensure_connected() {
 
 void Connection::connect() {
   reset();
-  guard_sigpipe_ = sigpipe_kills();  // checked per connect, not per command
   const timeval ctv = to_timeval(cfg_.connect_timeout);
   const bool bounded = cfg_.connect_timeout.count() > 0;
   errno = 0;
@@ -288,14 +266,10 @@ void Connection::connect() {
 
 void Connection::setup(Argv argv, std::string_view what) {
   const ArgvBuffer buf(argv);
-  void* raw = nullptr;
-  {
-    const SigpipeGuard guard(guard_sigpipe_);
-    errno = 0;
-    raw = redisCommandArgv(ctx_, buf.argc(), buf.ptrs(), buf.lens());
-  }
+  errno = 0;
+  redisReply* raw = round_trip(ctx_, buf);
   if (raw == nullptr) fail(what);
-  const Reply reply(static_cast<redisReply*>(raw));
+  const Reply reply(raw);
   if (reply.type() == ReplyType::error) {
     reset();  // half set up: never hand out a connection without its AUTH / SELECT
     throw_reply_error(reply.str(),
@@ -305,29 +279,52 @@ void Connection::setup(Argv argv, std::string_view what) {
 
 Reply Connection::exec(Argv argv) {
   const ArgvBuffer buf(argv);
-  void* raw = nullptr;
-  {
-    const SigpipeGuard guard(guard_sigpipe_);
-    errno = 0;
-    raw = redisCommandArgv(ctx_, buf.argc(), buf.ptrs(), buf.lens());
-  }
+  errno = 0;
+  redisReply* raw = round_trip(ctx_, buf);
   if (raw == nullptr) fail(command_name(argv));
-  Reply reply(static_cast<redisReply*>(raw));
+  Reply reply(raw);
   if (reply.type() == ReplyType::error) {
     throw_reply_error(reply.str(), std::string(command_name(argv)) + " on " + cfg_.endpoint());
   }
   return reply;
 }
 
+// A connection that sat idle in the pool while the server restarted (or
+// closed it) fails on its first use. Such a failure — closed or reset, not a
+// timeout — is retried once on a fresh connection. Every command the cache
+// sends is idempotent (GET, SET, the FIFO script, DEL, UNLINK, SCAN), so a
+// command that ran but lost its reply does no harm when sent again.
+static bool retry_on_fresh(const ConnectionError& e, bool reused) noexcept {
+  return reused && dynamic_cast<const TimeoutError*>(&e) == nullptr;
+}
+
 Reply Connection::command(Argv argv) {
+  const bool reused = ctx_ != nullptr;
   ensure_connected();
+  try {
+    return exec(argv);
+  } catch (const ConnectionError& e) {
+    if (!retry_on_fresh(e, reused)) throw;
+  }
+  connect();
   return exec(argv);
 }
 
 std::vector<Reply> Connection::pipeline(std::span<const std::vector<std::string_view>> cmds) {
-  std::vector<Reply> replies;
-  if (cmds.empty()) return replies;
+  if (cmds.empty()) return {};
+  const bool reused = ctx_ != nullptr;
   ensure_connected();
+  try {
+    return exec_pipeline(cmds);
+  } catch (const ConnectionError& e) {
+    if (!retry_on_fresh(e, reused)) throw;
+  }
+  connect();
+  return exec_pipeline(cmds);
+}
+
+std::vector<Reply> Connection::exec_pipeline(std::span<const std::vector<std::string_view>> cmds) {
+  std::vector<Reply> replies;
   for (const auto& cmd : cmds) {
     const ArgvBuffer buf(cmd);
     errno = 0;
@@ -335,8 +332,8 @@ std::vector<Reply> Connection::pipeline(std::span<const std::vector<std::string_
       fail("pipeline (queueing " + std::string(command_name(cmd)) + ")");
     }
   }
+  if (!send_output(ctx_)) fail("pipeline (sending " + std::to_string(cmds.size()) + " commands)");
   replies.reserve(cmds.size());
-  const SigpipeGuard guard(guard_sigpipe_);
   for (std::size_t i = 0; i < cmds.size(); ++i) {
     void* raw = nullptr;
     errno = 0;

@@ -49,17 +49,16 @@ class Connection {
   /// For an idle connection: if the server closed it (or sent something
   /// unsolicited) since the last reply, drop it so the next command reconnects
   /// instead of failing. One non-blocking poll(); true if it was dropped.
-  bool drop_if_stale() noexcept;
 
  private:
   void connect();
-  Reply exec(Argv argv);                            // one command on ctx_, no reconnect
+  Reply exec(Argv argv);  // one command on ctx_, no reconnect
+  std::vector<Reply> exec_pipeline(std::span<const std::vector<std::string_view>> cmds);
   void setup(Argv argv, std::string_view what);     // AUTH / SELECT / SETNAME at connect
   [[noreturn]] void fail(std::string_view during);  // maps ctx_->err, resets, throws
 
   ConnectionConfig cfg_;
   redisContext* ctx_ = nullptr;
-  bool guard_sigpipe_ = false;  // SIGPIPE was at its default (kills) when we connected
 };
 
 /// The one place that maps a hiredis error (redisContext::err, errstr and the

@@ -39,9 +39,8 @@ Lease Pool::acquire() {
     auto conn = std::move(idle_.back());
     idle_.pop_back();
     lock.unlock();
-    // A connection idle while the server restarted would fail its next
-    // command; drop it now so that command reconnects and succeeds.
-    conn->drop_if_stale();
+    // (One idle while the server restarted is rebuilt by Connection::command's
+    // single retry on a fresh connection: no health-check syscall per call.)
     return Lease(this, std::move(conn));
   }
   ++created_;  // lazily: a new Connection does no I/O until its first command

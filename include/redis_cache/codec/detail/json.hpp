@@ -342,7 +342,9 @@ void codec_schema_json(std::string& out) {
     out += ",\"encoding\":\"array\",\"fields\":[";
     for (std::size_t i = 0; i < boost::pfr::tuple_size_v<U>; ++i) {
       if (i) out += ",";
-      out += "\"" + std::to_string(i) + "\"";
+      out += '"';  // (not "\"" + to_string(i): gcc 12 -O3 warns falsely, -Wrestrict)
+      out += std::to_string(i);
+      out += '"';
     }
     out += "],\"schema\":";
     codec_schema_json_list<boost::mp11::mp_push_back<Visited, U>>(
