@@ -26,7 +26,7 @@ struct Order {  // PFR aggregate
 /// A realistic ~10 KiB value: repetitive text, as JSON-ish business data is.
 Order make_order(int id) {
   Order o{id, "customer-" + std::to_string(id), {}, 0};
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < 380; ++i) {
     o.lines.push_back("sku-" + std::to_string(1000 + i % 37) + " qty " + std::to_string(i % 5) +
                       " warehouse " + std::to_string(i % 3));
     o.total += i * 0.5;
