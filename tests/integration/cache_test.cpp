@@ -9,6 +9,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <ostream>
 #include <set>
 #include <string>
 #include <thread>
@@ -16,6 +17,7 @@
 #include <variant>
 #include <vector>
 
+#include "support/redis_cluster.hpp"
 #include "support/redis_server.hpp"
 
 namespace rc = redis_cache;
@@ -101,7 +103,50 @@ class Cache : public ::testing::Test {
   rc_test::RedisServer server;
 };
 
-TEST_F(Cache, BasicHitAfterMiss) {
+// The behaviours that depend on where keys live run against one redis-server
+// and against a three-master Redis Cluster (CacheOn/standalone, CacheOn/cluster).
+// A cluster takes about two seconds to start, so the rest stay standalone only.
+enum class Backend { standalone, cluster };
+void PrintTo(Backend b, std::ostream* os) {
+  *os << (b == Backend::cluster ? "cluster" : "standalone");
+}
+
+class CacheOn : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    g_calls = 0;
+    if (GetParam() == Backend::cluster) {
+      cluster.emplace();
+    } else {
+      server.emplace();
+    }
+  }
+  rc::Options opts(rc::Options o = {}) {
+    o.url = server ? server->url() : cluster->url();
+    return o;
+  }
+  /// Keyed commands go to the node owning the key; SCRIPT to every master.
+  std::string cli(const std::vector<std::string>& args) {
+    if (server) return server->cli(args);
+    if (args.front() == "SCRIPT") {
+      cluster->cli_all_masters(args);
+      return "OK";
+    }
+    return cluster->cli(args);
+  }
+  long long dbsize() { return server ? std::stoll(cli({"DBSIZE"})) : cluster->dbsize(); }
+
+  std::optional<rc_test::RedisServer> server;
+  std::optional<rc_test::RedisCluster> cluster;
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, CacheOn,
+                         ::testing::Values(Backend::standalone, Backend::cluster),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return info.param == Backend::cluster ? "cluster" : "standalone";
+                         });
+
+TEST_P(CacheOn, BasicHitAfterMiss) {
   rc::RedisCache cache{opts()};
   auto f = cache.cache<&add>();
   EXPECT_EQ(f(1, 2), 3);
@@ -148,7 +193,7 @@ TEST_F(Cache, InactiveNeverTouchesRedis) {
   EXPECT_EQ(f.stats().errors, 0u);
 }
 
-TEST_F(Cache, LimitRotatesFifo) {
+TEST_P(CacheOn, LimitRotatesFifo) {
   // python-redis-cache's test: limit 2: a, b, c evicts a; a again evicts b; then c and a are
   // cached.
   rc::RedisCache cache{opts()};
@@ -178,7 +223,7 @@ TEST_F(Cache, LimitIndexDropsExpiredMembers) {
   EXPECT_EQ(cli({"ZCARD", f.state().index_key}), "1");
 }
 
-TEST_F(Cache, InvalidateAbsentAndPresent) {
+TEST_P(CacheOn, InvalidateAbsentAndPresent) {
   rc::RedisCache cache{opts()};
   auto f = cache.cache<&add>({.limit = 10});
   EXPECT_FALSE(f.invalidate(5, 5));  // absent: no error
@@ -191,7 +236,7 @@ TEST_F(Cache, InvalidateAbsentAndPresent) {
   EXPECT_EQ(g_calls, 2);
 }
 
-TEST_F(Cache, InvalidateAllIsolatesFunctions) {
+TEST_P(CacheOn, InvalidateAllIsolatesFunctions) {
   rc::RedisCache cache{opts()};
   auto a = cache.cache<&square>({.limit = 100});
   auto b = cache.cache<&add>();
@@ -212,7 +257,7 @@ TEST_F(Cache, InvalidateAllIsolatesFunctions) {
   EXPECT_EQ(g_calls, 1);
 }
 
-TEST_F(Cache, InvalidateAllEscapesGlobCharacters) {
+TEST_P(CacheOn, InvalidateAllEscapesGlobCharacters) {
   rc::RedisCache cache{opts()};
   auto star = cache.cache<&square>({.ns = "f<int*>[x]"});
   auto plain = cache.cache<&square>({.ns = "f<intX>x"});
@@ -295,7 +340,7 @@ TEST_F(Cache, StringArgumentsEncodeAlike) {
   EXPECT_EQ(g(std::string("abc")), 3u);
 }
 
-TEST_F(Cache, MgetOneFunction) {
+TEST_P(CacheOn, MgetOneFunction) {
   rc::RedisCache cache{opts()};
   auto f = cache.cache<&square>({.limit = 10});
   f(2);
@@ -309,7 +354,7 @@ TEST_F(Cache, MgetOneFunction) {
   EXPECT_EQ(cli({"ZCARD", f.state().index_key}), "3");
 }
 
-TEST_F(Cache, MgetAcrossFunctions) {
+TEST_P(CacheOn, MgetAcrossFunctions) {
   rc::RedisCache cache{opts()};
   auto sq = cache.cache<&square>();
   auto ad = cache.cache<&add>({.ttl = 60s, .limit = 5});
@@ -423,7 +468,7 @@ TEST_F(Cache, WriteFailureGoesToHandlerAndValueIsReturned) {
   EXPECT_EQ(f.stats().errors, 1u);
 }
 
-TEST_F(Cache, ScriptReloadedAfterFlush) {
+TEST_P(CacheOn, ScriptReloadedAfterFlush) {
   rc::RedisCache cache{opts()};
   auto f = cache.cache<&square>({.limit = 3});
   f(1);
@@ -459,7 +504,7 @@ TEST_F(Cache, SchemaNoteWritten) {
   EXPECT_EQ(cli({"HGET", f.state().ns_prefix + "schema", "function"}), f.name());
 }
 
-TEST_F(Cache, EightThreadsWithALimit) {
+TEST_P(CacheOn, EightThreadsWithALimit) {
   rc::RedisCache cache{opts({.pool_size = 4})};
   auto f = cache.cache<&square>({.ttl = 60s, .limit = 20});
   std::vector<std::thread> threads;

@@ -204,25 +204,6 @@ TEST_F(Cluster, HitMissTtlAndInvalidate) {
   EXPECT_EQ(g_calls, 3);
 }
 
-TEST_F(Cluster, LimitFifoScriptAndNoscript) {
-  rc::RedisCache cache{opts()};
-  auto f = cache.cache<&triple>({.limit = 2, .ns = "fifo"});
-  f(1);
-  f(2);
-  f(3);  // evicts 1
-  EXPECT_EQ(cluster.cli({"EXISTS", f.key(1)}), "0");
-  EXPECT_EQ(cluster.cli({"EXISTS", f.key(3)}), "1");
-  EXPECT_EQ(cluster.cli({"ZCARD", f.state().index_key}), "2");
-  // NOSCRIPT → EVAL on the same node, for one call and for mget's batch.
-  cluster.cli_all_masters({"SCRIPT", "FLUSH"});
-  EXPECT_EQ(f(4), 12);
-  EXPECT_EQ(cluster.cli({"EXISTS", f.key(4)}), "1");
-  cluster.cli_all_masters({"SCRIPT", "FLUSH"});
-  EXPECT_EQ(f.mget({{5}, {6}}), (std::vector<int>{15, 18}));
-  EXPECT_EQ(cluster.cli({"ZCARD", f.state().index_key}), "2");
-  EXPECT_EQ(cluster.cli({"EXISTS", f.key(6)}), "1");
-}
-
 TEST_F(Cluster, InvalidateAllScansTheOwningNode) {
   rc::RedisCache cache{opts()};
   const std::string ns_a = ns_on(0, "ia"), ns_b = ns_on(1, "ib");

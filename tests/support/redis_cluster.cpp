@@ -224,7 +224,7 @@ std::size_t RedisCluster::replica_of(std::size_t master) const {
 std::string RedisCluster::cli(const std::vector<std::string>& args) const {
   std::vector<std::string> a = {"-c"};
   a.insert(a.end(), args.begin(), args.end());
-  return cli_on(masters().front(), a);
+  return cli_on(any_running(), a);
 }
 
 void RedisCluster::cli_all_masters(const std::vector<std::string>& args) const {

@@ -39,7 +39,7 @@ class RedisCluster {
   /// The node id (CLUSTER MYID) of node i.
   std::string id(std::size_t i) const;
 
-  /// redis-cli -c on a running master: keyed commands follow MOVED.
+  /// redis-cli -c on a running node: keyed commands follow MOVED.
   std::string cli(const std::vector<std::string>& args) const;
   /// Runs args on every current master (SCRIPT FLUSH, FLUSHALL, ...).
   void cli_all_masters(const std::vector<std::string>& args) const;
