@@ -204,10 +204,15 @@ bool CacheCore::invalidate(const FunctionState& fn, std::string_view key) {
     const std::array<std::string_view, 2> argv{"DEL", key};
     return client_->command(fn.ns_prefix, argv).integer() > 0;
   }
-  const std::vector<std::vector<std::string_view>> cmds{{"DEL", key}, {"ZREM", fn.index_key, key}};
-  auto replies = client_->pipeline(fn.ns_prefix, cmds);
-  for (const auto& r : replies) check_reply(r, key);
-  return replies[0].integer() > 0;
+  // One script, so a concurrent FIFO store can never land between the DEL
+  // and the ZREM (which would leave a live value outside the index).
+  static const Script script(R"lua(
+local n = redis.call('DEL', KEYS[2])
+redis.call('ZREM', KEYS[1], KEYS[2])
+return n
+)lua");
+  const std::array<std::string_view, 2> keys{fn.index_key, key};
+  return client_->eval(fn.ns_prefix, script, keys, {}).integer() > 0;
 }
 
 void CacheCore::scan_namespace(std::string_view ns_prefix,
