@@ -12,10 +12,17 @@ jobs=${FUZZ_BUILD_JOBS:-2}
 
 cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DREDIS_CACHE_BUILD_FUZZERS=ON -DREDIS_CACHE_WERROR=ON >/dev/null
-cmake --build "$build" -j"$jobs" --target codec_fuzz
+cmake --build "$build" -j"$jobs" --target codec_fuzz key_fuzz url_fuzz
 
-mkdir -p "$build/fuzz-corpus" "$build/fuzz-artifacts"
+# Each target: FUZZ_SECONDS from its seed corpus (left unchanged; new inputs go to
+# build-fuzz/<target>-corpus/).
 cd "$build"
-"$build/tests/fuzz/codec_fuzz" -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=2048 \
-  -timeout=10 -print_final_stats=1 -artifact_prefix="$build/fuzz-artifacts/" \
-  "$build/fuzz-corpus" "$here/corpus"
+for target in codec_fuzz:corpus key_fuzz:corpus_key url_fuzz:corpus_url; do
+  name=${target%%:*}
+  seeds=$here/${target#*:}
+  mkdir -p "$build/$name-corpus" "$build/fuzz-artifacts"
+  echo "== $name ($seconds s)"
+  "$build/tests/fuzz/$name" -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=2048 \
+    -timeout=10 -print_final_stats=1 -artifact_prefix="$build/fuzz-artifacts/$name-" \
+    "$build/$name-corpus" "$seeds"
+done
