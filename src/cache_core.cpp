@@ -171,8 +171,10 @@ void CacheCore::store(const FunctionState& fn, std::string_view key, std::string
   if (!fn.schema_note.empty() && !fn.schema_written.load(std::memory_order_relaxed)) {
     // Once per function per process: what the tools need to label fields.
     const std::string note_key = fn.ns_prefix + "schema";
-    const std::array<std::string_view, 8> argv{"HSET",     note_key, fn.schema, fn.schema_note,
-                                               "function", fn.name,  "ns",      fn.ns};
+    const Num ttl(fn.ttl.count()), limit(static_cast<long long>(fn.limit));
+    const std::array<std::string_view, 12> argv{
+        "HSET", note_key, fn.schema, fn.schema_note, "function", fn.name,
+        "ns",   fn.ns,    "ttl",     ttl.sv,         "limit",    limit.sv};
     client_->command(fn.ns_prefix, argv);
     fn.schema_written.store(true, std::memory_order_relaxed);
   }
