@@ -217,26 +217,49 @@ return n
   return client_->eval(fn.ns_prefix, script, keys, {}).integer() > 0;
 }
 
+namespace {
+
+// SCAN MATCH pattern over the whole keyspace of one node; fn gets the batches of
+// keys that `keep` accepts.
+void scan_node(Connection& conn, std::string_view pattern, const Client& client,
+               const std::function<bool(std::string_view)>& keep,
+               const std::function<void(std::span<const std::string>)>& fn) {
+  std::string cursor = "0";
+  std::vector<std::string> batch;
+  do {
+    const std::array<std::string_view, 6> argv{"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"};
+    Reply r = conn.command(argv);
+    if (r.type() != ReplyType::array || r.size() != 2)
+      throw ProtocolError("redis_cache: unexpected SCAN reply from " + client.describe());
+    cursor.assign(r[0].str());
+    batch.clear();
+    const ReplyRef keys = r[1];
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      std::string_view k = keys[i].str();
+      if (!keep || keep(k)) batch.emplace_back(k);
+    }
+    if (!batch.empty()) fn(batch);
+  } while (cursor != "0");
+}
+
+}  // namespace
+
 void CacheCore::scan_namespace(std::string_view ns_prefix,
                                const std::function<void(std::span<const std::string>)>& fn) {
+  // One namespace shares a hash tag: its keys are all on the node of its slot.
   const std::string pattern = glob_escape(ns_prefix) + "*";
   client_->with_node(ns_prefix, [&](Connection& conn) {
-    std::string cursor = "0";
-    std::vector<std::string> batch;
-    do {
-      const std::array<std::string_view, 6> argv{"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"};
-      Reply r = conn.command(argv);
-      if (r.type() != ReplyType::array || r.size() != 2)
-        throw ProtocolError("redis_cache: unexpected SCAN reply from " + client_->describe());
-      cursor.assign(r[0].str());
-      batch.clear();
-      const ReplyRef keys = r[1];
-      for (std::size_t i = 0; i < keys.size(); ++i) {
-        std::string_view k = keys[i].str();
-        if (belongs_to(k, ns_prefix)) batch.emplace_back(k);
-      }
-      if (!batch.empty()) fn(batch);
-    } while (cursor != "0");
+    scan_node(
+        conn, pattern, *client_, [&](std::string_view k) { return belongs_to(k, ns_prefix); }, fn);
+  });
+}
+
+void CacheCore::scan_all_nodes(
+    std::string_view pattern,
+    const std::function<void(std::span<const std::string>, Connection&)>& fn) {
+  client_->for_each_node([&](Connection& conn) {
+    scan_node(conn, pattern, *client_, {},
+              [&](std::span<const std::string> batch) { fn(batch, conn); });
   });
 }
 

@@ -21,6 +21,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "client/cluster.hpp"
+#include "support/redis_cluster.hpp"
 #include "support/redis_server.hpp"
 
 #ifndef RC_CLI_PATH
@@ -65,6 +67,18 @@ std::size_t distinct(std::set<int> s) {
 }
 std::size_t distinct_u(std::unordered_set<int> s) {
   return ++calls, s.size();
+}
+std::string greet(int user_id, std::string lang) {
+  return ++calls, "hello " + std::to_string(user_id) + " in " + lang;
+}
+double price(double amount, std::string currency) {
+  return ++calls, currency == "EUR" ? amount * 1.1 : amount;
+}
+std::vector<std::string> many(int n) {
+  ++calls;
+  std::vector<std::string> v;
+  for (int i = 0; i < n; ++i) v.push_back("item-" + std::to_string(i));
+  return v;
 }
 
 }  // namespace cli_test
@@ -396,7 +410,14 @@ TEST_F(Cli, ErrorPaths) {
   r = run({"get", "cli.get.items", "--args", "[1,", "--json"});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("--args"), std::string::npos) << r.err;
-  EXPECT_EQ(run({"get", "cli.get.items", "--args", R"({"a": 1})"}).code, 2);
+  // An object (Codec::python arguments by name) for a namespace with a schema note.
+  auto c = cache();
+  auto twice = c.cache<&cli_test::twice>({.ns = "cli.errors.twice"});
+  twice(1);
+  r = run({"get", "cli.errors.twice", "--args", R"({"a": 1})"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("JSON array"), std::string::npos) << r.err;
+  EXPECT_EQ(run({"get", "cli.errors.twice", "--args", "7"}).code, 2);
   EXPECT_EQ(run({"rm", "cli.get.items", "--args", "nope", "--yes"}).code, 2);
   // Usage.
   EXPECT_EQ(run({"frobnicate"}).code, 2);
@@ -404,6 +425,147 @@ TEST_F(Cli, ErrorPaths) {
   r = run({"get", "--help"});
   EXPECT_EQ(r.code, 0);
   EXPECT_NE(r.out.find("--args"), std::string::npos);
+}
+
+// Codec::python keys hold {name: value}; --args as an object rebuilds them with the
+// library's Python-compatible JSON (sorted names, ensure_ascii, float repr).
+TEST_F(Cli, PythonCodecGetAndRmByArgumentNames) {
+  rc::RedisCache c{{.url = server_->url(), .codec = rc::Codec::python}};
+  auto greet = c.cache<&cli_test::greet>({.ns = "cli.py.greet", .arg_names = {"user_id", "lang"}});
+  auto price =
+      c.cache<&cli_test::price>({.ns = "cli.py.price", .arg_names = {"amount", "currency"}});
+  const std::string dia =
+      "es-d\xc3\xad"
+      "a";  // "es-día": ensure_ascii writes \u00ed
+  greet(7, dia), greet(8, "en");
+  price(2.0, "EUR");
+
+  CliRun r =
+      run({"get", "cli.py.greet", "--args", R"({"user_id": 7, "lang": "es-d\u00eda"})", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  json::value v = r.json();
+  EXPECT_EQ(v.at("key").as_string(), greet.key(7, dia));
+  EXPECT_EQ(v.at("value").as_string(), "hello 7 in " + dia);
+  EXPECT_EQ(v.at("args"), (json::object{{"lang", dia}, {"user_id", 7}}));
+  EXPECT_TRUE(v.at("schema").is_null());
+  // A float argument given as an integer: Python wrote 2.0, both are tried.
+  r = run({"get", "cli.py.price", "--args", R"({"currency": "EUR", "amount": 2})", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_DOUBLE_EQ(r.json().at("value").to_number<double>(), 2.2);
+  // An array cannot be mapped to names: a usage error showing a stored entry's names.
+  r = run({"get", "cli.py.greet", "--args", R"([7, "en"])"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("user_id"), std::string::npos) << r.err;
+  EXPECT_EQ(run({"get", "cli.py.greet", "--args", R"({"user_id": 9, "lang": "en"})"}).code, 1);
+
+  r = run({"rm", "cli.py.greet", "--args", R"({"lang": "en", "user_id": 8})", "--yes", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.json().at("removed").to_number<int>(), 1);
+  r = run({"keys", "cli.py.greet", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.json().at("total").to_number<int>(), 1);
+  EXPECT_EQ(r.json().at("entries").as_array()[0].at("args").at("user_id").to_number<int>(), 7);
+}
+
+// Codec::json values and zstd-compressed values decode to JSON in get.
+TEST_F(Cli, GetDecodesJsonCodecAndCompressedValues) {
+  rc::RedisCache js{{.url = server_->url(), .codec = rc::Codec::json}};
+  rc::RedisCache zs{{.url = server_->url(), .compress_above = 64}};
+  auto items = js.cache<&cli_test::make_item>({.ns = "cli.codec.json"});
+  auto many = zs.cache<&cli_test::many>({.ns = "cli.codec.zstd"});
+  items("pen", 4);
+  many(50);
+  ASSERT_EQ(server_->cli({"GETRANGE", many.key(50), "1", "3"}), "RCZ");  // really compressed
+
+  CliRun r = run({"get", "cli.codec.json", "--args", R"(["pen", 4])", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.json().at("key").as_string(), items.key("pen", 4));
+  EXPECT_EQ(r.json().at("value"),
+            (json::object{{"name", "pen"}, {"qty", 4}, {"tags", json::array{"t-pen"}}}));
+  r = run({"get", "cli.codec.zstd", "--args", "[50]", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json::value got = r.json();
+  const json::value& value = got.at("value");
+  ASSERT_TRUE(value.is_array()) << r.out;
+  ASSERT_EQ(value.as_array().size(), 50u);
+  EXPECT_EQ(value.as_array()[49].as_string(), "item-49");
+}
+
+// On a real 3-master cluster: ls / stats scan every master, per-namespace commands
+// follow the namespace's hash tag to its node. One cluster for all of it (~2 s).
+TEST_F(Cli, ClusterCoversEveryMaster) {
+  rc_test::RedisCluster cluster(3);
+  const auto on_cluster = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--url", cluster.url()});
+    return run(args, false);
+  };
+  // Three namespaces whose hash slots are on three different masters.
+  std::vector<std::string> names;
+  std::set<std::size_t> owners;
+  for (int i = 0; names.size() < 3 && i < 200; ++i) {
+    const std::string ns = "cli.cluster." + std::to_string(i);
+    if (owners.insert(cluster.owner(rc::detail::key_slot("{rc:" + ns + "}:"))).second)
+      names.push_back(ns);
+  }
+  ASSERT_EQ(names.size(), 3u);
+
+  rc::RedisCache c{{.url = cluster.url()}};
+  auto twice = c.cache<&cli_test::twice>({.limit = 10, .ns = names[0]});
+  auto items = c.cache<&cli_test::make_item>({.ns = names[1]});
+  auto where = c.cache<&cli_test::where>({.ns = names[2]});
+  twice(1), twice(2), twice(3);
+  items("pen", 4), items("ink", 5);
+  where(2);
+  const std::set<std::size_t> key_owners{cluster.owner(rc::detail::key_slot(twice.key(1))),
+                                         cluster.owner(rc::detail::key_slot(items.key("pen", 4))),
+                                         cluster.owner(rc::detail::key_slot(where.key(2)))};
+  ASSERT_EQ(key_owners.size(), 3u) << "the namespaces must live on different masters";
+
+  CliRun r = on_cluster({"ls", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  json::value ls = r.json();
+  const std::map<std::string, int> expected{{names[0], 3}, {names[1], 2}, {names[2], 1}};
+  for (const auto& [ns, n] : expected) {
+    const auto* o = find_ns(ls, ns);
+    ASSERT_NE(o, nullptr) << ns << " missing from " << r.out;
+    EXPECT_EQ(o->at("entries").to_number<int>(), n) << ns;
+    EXPECT_GT(o->at("memory_bytes").to_number<long long>(), 0) << ns;
+  }
+  EXPECT_EQ(find_ns(ls, names[0])->at("fifo_size").to_number<int>(), 3);
+
+  r = on_cluster({"stats", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json::value stats = r.json();
+  EXPECT_EQ(stats.at("server").at("nodes").to_number<int>(), 3);
+  for (const auto& ns : names) EXPECT_NE(find_ns(stats, ns), nullptr) << ns;
+
+  r = on_cluster({"get", names[1], "--args", R"(["ink", 5])", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.json().at("value").at("qty").to_number<int>(), 5);
+  r = on_cluster({"keys", names[0], "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.json().at("total").to_number<int>(), 3);
+  r = on_cluster({"fifo", names[0], "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.json().at("size").to_number<int>(), 3);
+  EXPECT_EQ(on_cluster({"schema", names[1], "--json"}).code, 0);
+
+  // rm NS removes exactly that namespace: its keys, nothing on the other masters.
+  const long long before = cluster.dbsize();
+  r = on_cluster({"rm", names[0], "--yes", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const int removed = r.json().at("removed").to_number<int>();
+  EXPECT_EQ(removed, 5);  // 3 values, the FIFO index, the schema note
+  EXPECT_EQ(cluster.dbsize(), before - removed);
+  ls = on_cluster({"ls", "--json"}).json();
+  EXPECT_EQ(find_ns(ls, names[0]), nullptr);
+  ASSERT_NE(find_ns(ls, names[1]), nullptr);
+  EXPECT_EQ(find_ns(ls, names[1])->at("entries").to_number<int>(), 2);
+  ASSERT_NE(find_ns(ls, names[2]), nullptr);
+  EXPECT_EQ(find_ns(ls, names[2])->at("entries").to_number<int>(), 1);
+
+  // A cluster has no unbraced keys.
+  EXPECT_EQ(on_cluster({"ls", "--no-cluster-braces"}).code, 2);
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -198,36 +200,90 @@ struct Candidate {
   const json::value* note = nullptr;
 };
 
-json::array parse_args(const std::string& text) {
+/// --args: a JSON array of the arguments, or (Codec::python namespaces) an object of
+/// them by name.
+json::value parse_args(const std::string& text) {
   boost::system::error_code ec;
   json::value v = json::parse(text, ec);
   if (ec)
     throw CliError(exit_usage, "malformed --args '" + text + "': " + ec.message() +
                                    " (expected a JSON array of the arguments, e.g. --args "
                                    "'[7, \"en\"]')");
-  if (!v.is_array())
+  if (!v.is_array() && !v.is_object())
     throw CliError(exit_usage, "--args must be a JSON array of the arguments (got " + to_json(v) +
-                                   "), e.g. --args '[7]' for f(7)");
-  return v.as_array();
+                                   "), e.g. --args '[7]' for f(7); for a Codec::python "
+                                   "namespace an object by name, e.g. '{\"x\": 7}'");
+  return v;
 }
 
-/// Every key the arguments may have (each schema version, each container order);
-/// `notes` keeps the notes the candidates point into.
+/// v with every integer made a double (any_int: whether there was one).
+json::value ints_as_floats(const json::value& v, bool& any_int) {
+  if (v.is_int64() || v.is_uint64()) {
+    any_int = true;
+    return v.to_number<double>();
+  }
+  if (v.is_array()) {
+    json::array a;
+    for (const auto& e : v.get_array()) a.push_back(ints_as_floats(e, any_int));
+    return a;
+  }
+  if (v.is_object()) {
+    json::object o;
+    for (const auto& kv : v.get_object()) o[kv.key()] = ints_as_floats(kv.value(), any_int);
+    return o;
+  }
+  return v;
+}
+
+/// Every key the arguments may have (each schema version, each container order; the
+/// one python key for an object); `notes` keeps the notes the candidates point into.
 std::vector<Candidate> candidates(Session& s, const std::vector<NsRef>& refs,
-                                  const json::array& args, std::vector<Note>& notes) {
+                                  const json::value& args, std::vector<Note>& notes) {
   std::vector<Candidate> out;
   std::vector<std::string> errors;
+  auto error = [&](const std::string& msg) {
+    if (std::find(errors.begin(), errors.end(), msg) == errors.end()) errors.push_back(msg);
+  };
   notes.reserve(refs.size());
   for (const auto& ref : refs) {
     notes.push_back(s.note(ref));
     Note& note = notes.back();
+    if (args.is_object()) {
+      // Codec::python: "<ns prefix>" + base64(json.dumps({name: value}, sort_keys=True)).
+      // No note is written for these, so the names come from --args.
+      if (!note.versions.empty()) {
+        error("'" + ref.ns +
+              "' is not a Codec::python namespace (it has a schema note): give --args as a "
+              "JSON array of the arguments");
+        continue;
+      }
+      // Python writes 2.0 for a float argument: 2 is tried both ways.
+      bool has_ints = false;
+      const json::value floats = ints_as_floats(args, has_ints);
+      for (const json::value* a : {&args, &floats}) {
+        if (a == &floats && !has_ints) break;
+        std::string key = ref.prefix;
+        redis_cache::codec::base64_append(key, python_args_json(a->get_object()));
+        out.push_back({ref, "", std::move(key), nullptr});
+      }
+      continue;
+    }
     if (note.versions.empty()) {  // no note: the schema segments in use, generic encoding
       std::set<std::string> hexes;
+      std::optional<json::value> python_args;  // a python key's arguments, for the message
       s.scan(ref, [&](std::span<const std::string> batch) {
-        for (const auto& k : batch)
-          if (auto p = parse_key(k, s.settings().prefix); p && p->kind == KeyKind::value)
-            hexes.insert(p->schema);
+        for (const auto& k : batch) {
+          auto p = parse_key(k, s.settings().prefix);
+          if (p && p->kind == KeyKind::value) hexes.insert(p->schema);
+          if (p && p->kind == KeyKind::python_value && !python_args)
+            python_args = args_or_note(p->args_b64, nullptr);
+        }
       });
+      if (hexes.empty() && python_args)
+        error("'" + ref.ns +
+              "' is a Codec::python namespace: give --args as a JSON object of the "
+              "arguments by name, like a stored entry's " +
+              to_json(*python_args));
       for (const auto& h : hexes) note.versions.push_back({h, nullptr});
     }
     for (const auto& v : note.versions) {
@@ -238,12 +294,11 @@ std::vector<Candidate> candidates(Session& s, const std::vector<NsRef>& refs,
       for (SortOrder order : {SortOrder::by_value, SortOrder::by_bytes, SortOrder::as_given}) {
         try {
           std::string key = ref.prefix + v.hex + ":";
-          redis_cache::codec::base64_append(key, encode_args(args, schemas, order));
+          redis_cache::codec::base64_append(key, encode_args(args.get_array(), schemas, order));
           if (std::none_of(out.begin(), out.end(), [&](const auto& c) { return c.key == key; }))
             out.push_back({ref, v.hex, std::move(key), v.note.is_null() ? nullptr : &v.note});
         } catch (const ArgsError& e) {
-          const std::string msg = "schema " + v.hex + ": " + e.what();
-          if (std::find(errors.begin(), errors.end(), msg) == errors.end()) errors.push_back(msg);
+          error("schema " + v.hex + ": " + e.what());
         }
       }
     }
@@ -310,14 +365,15 @@ int show_entry(Session& s, const std::string& key) {
   const json::value type =
       note_result(schema_note) ? json::value(render_type(*note_result(schema_note))) : nullptr;
   if (s.settings().json) {
-    out(to_json(json::object{{"key", key},
-                             {"ns", parts ? json::value(parts->ns) : nullptr},
-                             {"schema", parts ? json::value(parts->schema) : nullptr},
-                             {"args", args},
-                             {"type", type},
-                             {"ttl", ttl ? json::value(*ttl) : nullptr},
-                             {"size", bytes.size()},
-                             {"value", value}}) +
+    out(to_json(json::object{
+            {"key", key},
+            {"ns", parts ? json::value(parts->ns) : nullptr},
+            {"schema", parts && !parts->schema.empty() ? json::value(parts->schema) : nullptr},
+            {"args", args},
+            {"type", type},
+            {"ttl", ttl ? json::value(*ttl) : nullptr},
+            {"size", bytes.size()},
+            {"value", value}}) +
         "\n");
     return exit_ok;
   }
@@ -373,31 +429,88 @@ int cmd_ls(Session& s) {
 
 // ---- stats -------------------------------------------------------------------------------------
 
-int cmd_stats(Session& s) {
-  Reply info = s.command("", {"INFO"});
+namespace {
+
+/// INFO of one node as key -> value.
+std::map<std::string, std::string> parse_info(std::string_view text) {
   std::map<std::string, std::string> kv;
-  std::istringstream in{std::string(info.str())};
+  std::istringstream in{std::string(text)};
   for (std::string line; std::getline(in, line);) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty() || line[0] == '#') continue;
     if (auto c = line.find(':'); c != std::string::npos) kv[line.substr(0, c)] = line.substr(c + 1);
   }
-  auto num = [&](const std::string& k) -> long long {
-    try {
-      return kv.count(k) ? std::stoll(kv[k]) : 0;
-    } catch (const std::exception&) {
-      return 0;
+  return kv;
+}
+
+long long info_number(const std::map<std::string, std::string>& kv, const std::string& k) {
+  try {
+    auto it = kv.find(k);
+    return it != kv.end() ? std::stoll(it->second) : 0;
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+/// The server side of stats, summed over every node (one server, or each master).
+struct ServerInfo {
+  std::size_t nodes = 0;
+  std::string version;
+  long long hits = 0, misses = 0, used = 0;
+  std::string used_human;                  // the server's own text when there is one node
+  std::map<std::string, std::string> dbs;  // "db0" -> "keys=..,expires=.." (summed)
+  std::map<std::string, std::pair<long long, long long>> db_sums;  // keys, expires
+};
+
+ServerInfo server_info(Session& s) {
+  ServerInfo si;
+  s.for_each_node([&](rcd::Connection& conn) {
+    const std::array<std::string_view, 1> argv{"INFO"};
+    Reply r = conn.command(argv);
+    if (r.type() != ReplyType::string) return;
+    const auto kv = parse_info(r.str());
+    ++si.nodes;
+    if (si.version.empty() && kv.count("redis_version")) si.version = kv.at("redis_version");
+    si.hits += info_number(kv, "keyspace_hits");
+    si.misses += info_number(kv, "keyspace_misses");
+    si.used += info_number(kv, "used_memory");
+    if (kv.count("used_memory_human")) si.used_human = kv.at("used_memory_human");
+    for (const auto& [k, v] : kv) {
+      if (!k.starts_with("db") || k.size() <= 2 || !std::isdigit(static_cast<unsigned char>(k[2])))
+        continue;
+      si.dbs[k] = v;
+      auto field = [&](std::string_view name) -> long long {
+        const auto at = v.find(std::string(name) + "=");
+        if (at == std::string::npos) return 0;
+        try {
+          return std::stoll(v.substr(at + name.size() + 1));
+        } catch (const std::exception&) {
+          return 0;
+        }
+      };
+      auto& sum = si.db_sums[k];
+      sum.first += field("keys");
+      sum.second += field("expires");
     }
-  };
-  const long long hits = num("keyspace_hits"), misses = num("keyspace_misses");
-  const long long used = num("used_memory");
+  });
+  if (si.nodes > 1) {
+    si.used_human = human_bytes(si.used);
+    for (const auto& [db, sum] : si.db_sums)
+      si.dbs[db] = "keys=" + std::to_string(sum.first) + ",expires=" + std::to_string(sum.second);
+  }
+  return si;
+}
+
+}  // namespace
+
+int cmd_stats(Session& s) {
+  const ServerInfo si = server_info(s);
+  const long long hits = si.hits, misses = si.misses, used = si.used;
   const double ratio =
       hits + misses ? static_cast<double>(hits) / static_cast<double>(hits + misses) : 0.0;
   const auto all = collect(s);
   json::object dbs;
-  for (const auto& [k, v] : kv)
-    if (k.starts_with("db") && k.size() > 2 && std::isdigit(static_cast<unsigned char>(k[2])))
-      dbs[k] = v;
+  for (const auto& [k, v] : si.dbs) dbs[k] = v;
   if (s.settings().json) {
     json::array nss;
     for (const auto& st : all) {
@@ -408,12 +521,13 @@ int cmd_stats(Session& s) {
               : nullptr;
       nss.push_back(std::move(o));
     }
-    out(to_json(json::object{{"server", json::object{{"redis_version", kv["redis_version"]},
+    out(to_json(json::object{{"server", json::object{{"redis_version", si.version},
+                                                     {"nodes", si.nodes},
                                                      {"keyspace_hits", hits},
                                                      {"keyspace_misses", misses},
                                                      {"hit_ratio", ratio},
                                                      {"used_memory", used},
-                                                     {"used_memory_human", kv["used_memory_human"]},
+                                                     {"used_memory_human", si.used_human},
                                                      {"keyspace", std::move(dbs)}}},
                              {"prefix", s.settings().prefix},
                              {"namespaces", std::move(nss)}}) +
@@ -422,14 +536,12 @@ int cmd_stats(Session& s) {
   }
   char pct[32];
   std::snprintf(pct, sizeof pct, "%.1f%%", ratio * 100);
-  std::string text = "server     redis " + kv["redis_version"] + ", " + human_bytes(used) +
+  const std::string where = si.nodes > 1 ? ", " + std::to_string(si.nodes) + " masters" : "";
+  std::string text = "server     redis " + si.version + where + ", " + human_bytes(used) +
                      " used\nkeyspace   " + std::to_string(hits) + " hits, " +
                      std::to_string(misses) + " misses (" + pct + " hit ratio, all clients)\n";
-  for (const auto& [db, v] : dbs) {
-    const std::string name(db);
-    text += name + std::string(11 - std::min<std::size_t>(10, name.size()), ' ') +
-            std::string(v.as_string()) + "\n";
-  }
+  for (const auto& [db, v] : si.dbs)
+    text += db + std::string(11 - std::min<std::size_t>(10, db.size()), ' ') + v + "\n";
   if (!all.empty()) {
     Table t({"NAMESPACE", "ENTRIES", "MEMORY", "SHARE"}, {1, 2, 3});
     for (const auto& st : all) {
@@ -523,7 +635,7 @@ int cmd_keys(Session& s, const std::string& ns, const std::string& match, std::s
 
 int cmd_get(Session& s, const std::string& key_or_ns, const std::optional<std::string>& args) {
   if (!args) return show_entry(s, key_or_ns);
-  const json::array a = parse_args(*args);  // usage errors before any I/O
+  const json::value a = parse_args(*args);  // usage errors before any I/O
   const auto refs = s.existing(key_or_ns);
   std::vector<Note> notes;
   const auto found = present(s, candidates(s, refs, a, notes));
@@ -602,7 +714,7 @@ int cmd_fifo(Session& s, const std::string& ns) {
 // ---- rm ----------------------------------------------------------------------------------------
 
 int cmd_rm(Session& s, const std::string& ns, const std::optional<std::string>& args, bool yes) {
-  std::optional<json::array> a;
+  std::optional<json::value> a;
   if (args) a = parse_args(*args);
   const auto refs = s.existing(ns);
   std::size_t removed = 0;

@@ -2,10 +2,8 @@
 #include "json_codec.hpp"
 
 #include <redis_cache/codec/codec.hpp>
-#if __has_include(<redis_cache/codec/json.hpp>)
 #include <redis_cache/codec/json.hpp>  // codec::any_value_to_json: msgpack, JSON, compressed
-#define RC_CLI_HAVE_ANY_VALUE_TO_JSON 1
-#endif
+#include <redis_cache/codec/json_write.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -22,19 +20,9 @@ namespace rcd = redis_cache::detail;
 // ---- decoding ----------------------------------------------------------------------------
 
 json::value decode_value(std::string_view bytes) {
-#ifdef RC_CLI_HAVE_ANY_VALUE_TO_JSON
+  // The library's detector: zstd-compressed first, then JSON text (Codec::json / python),
+  // else msgpack.
   return json::parse(redis_cache::codec::any_value_to_json(bytes));
-#else
-  try {
-    return json::parse(redis_cache::codec::msgpack_to_json(bytes));
-  } catch (const redis_cache::DecodeError&) {
-    // Codec::json / Codec::python values are JSON text.
-    boost::system::error_code ec;
-    json::value v = json::parse(bytes, ec);
-    if (!ec) return v;
-    throw;
-  }
-#endif
 }
 
 json::value decode_args(std::string_view b64) {
@@ -548,6 +536,68 @@ void collect_definitions(const json::value& s, std::vector<std::string>& out) {
       collect_definitions(v, out);
     }
   }
+}
+
+// ---- python keys ---------------------------------------------------------------------------
+
+namespace {
+
+void python_json(const json::value& v, std::string& out) {
+  switch (v.kind()) {
+    case json::kind::null:
+      out += "null";
+      break;
+    case json::kind::bool_:
+      out += v.get_bool() ? "true" : "false";
+      break;
+    case json::kind::int64:
+      rcd::json_append_int(out, v.get_int64());
+      break;
+    case json::kind::uint64:
+      rcd::json_append_int(out, v.get_uint64());
+      break;
+    case json::kind::double_:
+      rcd::json_append_double(out, v.get_double());  // Python's repr(float)
+      break;
+    case json::kind::string:
+      rcd::json_append_string(out, v.get_string(), true);  // ensure_ascii
+      break;
+    case json::kind::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const auto& e : v.get_array()) {
+        if (!first) out.push_back(',');
+        first = false;
+        python_json(e, out);
+      }
+      out.push_back(']');
+      break;
+    }
+    case json::kind::object: {
+      // sort_keys=True: code-point order, which is byte order of UTF-8.
+      std::vector<const json::key_value_pair*> members;
+      for (const auto& kv : v.get_object()) members.push_back(&kv);
+      std::sort(members.begin(), members.end(),
+                [](const auto* a, const auto* b) { return a->key() < b->key(); });
+      out.push_back('{');
+      for (std::size_t i = 0; i < members.size(); ++i) {
+        if (i) out.push_back(',');
+        rcd::json_append_string(out, members[i]->key(), true);
+        out.push_back(':');
+        python_json(members[i]->value(), out);
+      }
+      out.push_back('}');
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+std::string python_args_json(const json::object& args) {
+  std::string out;
+  python_json(args, out);
+  return out;
 }
 
 // ---- printing ------------------------------------------------------------------------------

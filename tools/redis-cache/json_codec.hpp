@@ -3,11 +3,12 @@
 // Decoding is generic (codec::msgpack_to_json), then labelled with the note: PFR
 // aggregates whose note has real field names become objects (positional names
 // "0","1",... stay arrays), nested through containers.
-// Encoding --args rebuilds the canonical msgpack of a key (DESIGN.md §3): with the
-// note's argument types (ints in the smallest form, floats float64, described structs
-// as maps in declaration order, map keys converted to their type); without one,
-// generically. Ordered and unordered containers sort differently and the note does not
-// say which a type is, so callers encode both ways (SortOrder) and try each key.
+// A Codec::python key holds the arguments by name as Python's compact sorted JSON
+// (python_args_json). Encoding --args rebuilds the canonical msgpack of a key (DESIGN.md §3): with
+// the note's argument types (ints in the smallest form, floats float64, described structs as maps
+// in declaration order, map keys converted to their type); without one, generically. Ordered and
+// unordered containers sort differently and the note does not say which a type is, so callers
+// encode both ways (SortOrder) and try each key.
 #pragma once
 
 #include <boost/json.hpp>
@@ -45,6 +46,11 @@ enum class SortOrder { by_value, by_bytes, as_given };
 /// Canonical msgpack array of args. arg_schemas: the note's "args" (nullptr: generic).
 /// Throws ArgsError naming the argument that does not fit.
 std::string encode_args(const json::array& args, const json::array* arg_schemas, SortOrder order);
+
+/// The arguments segment of a Codec::python key before base64: python-redis-cache's
+/// json.dumps(args, separators=(',', ':'), sort_keys=True) of {name: value}, written
+/// with the library's Python-compatible writer (ensure_ascii, Python float repr).
+std::string python_args_json(const json::object& args);
 
 /// A readable one-line type: "str", "[i32]", "{str: i32}", "shop::Product", "i64?".
 std::string render_type(const json::value& schema);

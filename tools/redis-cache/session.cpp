@@ -7,11 +7,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+
+#include "client/url.hpp"
 
 namespace rc_cli {
 
@@ -53,6 +54,14 @@ const json::value* Note::find(std::string_view hex) const {
 // ---- Session ---------------------------------------------------------------------------------
 
 Session::Session(Settings s) : s_(std::move(s)) {
+  if (rcd::is_cluster_url(s_.url)) {
+    // The library refuses a cluster without hash tags: every key there is braced.
+    if (s_.braces == Braces::off)
+      throw CliError(exit_usage,
+                     "--no-cluster-braces does not apply to a redis+cluster:// URL: on a "
+                     "cluster every namespace's keys carry the {hash tag}");
+    s_.braces = Braces::on;
+  }
   redis_cache::Options o;
   o.url = s_.url;
   o.prefix = s_.prefix;
@@ -113,25 +122,18 @@ void Session::scan(const NsRef& ref, const std::function<void(std::span<const st
 
 void Session::scan_prefix(
     bool braced, const std::function<void(std::span<const std::string>, rcd::Connection&)>& fn) {
-  // Every namespace at once: SCAN MATCH "{<prefix>:*" / "<prefix>:*". On one server
-  // that is one node; a cluster would need this on every master.
+  // Every namespace at once: SCAN MATCH "{<prefix>:*" / "<prefix>:*" on every node
+  // holding data (every master of a cluster), with the library's scanner.
   const std::string pattern = (braced ? "{" : "") + rcd::glob_escape(s_.prefix) + ":*";
   Progress progress("scanning " + pattern);
-  core_->client().with_node(pattern, [&](rcd::Connection& conn) {
-    std::string cursor = "0";
-    std::vector<std::string> batch;
-    do {
-      const std::array<std::string_view, 6> argv{"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"};
-      Reply r = conn.command(argv);
-      if (r.type() != ReplyType::array || r.size() != 2)
-        throw redis_cache::ProtocolError("redis-cache: unexpected SCAN reply");
-      cursor.assign(r[0].str());
-      batch.clear();
-      for (std::size_t i = 0; i < r[1].size(); ++i) batch.emplace_back(r[1][i].str());
-      progress.add(batch.size());
-      if (!batch.empty()) fn(batch, conn);
-    } while (cursor != "0");
+  core_->scan_all_nodes(pattern, [&](std::span<const std::string> batch, rcd::Connection& conn) {
+    progress.add(batch.size());
+    fn(batch, conn);
   });
+}
+
+void Session::for_each_node(const std::function<void(rcd::Connection&)>& fn) {
+  core_->client().for_each_node(fn);
 }
 
 Note Session::note(const NsRef& ref) {

@@ -94,9 +94,12 @@ class Session {
   std::vector<NsRef> existing(std::string_view ns);
   /// The namespace's keys via CacheCore::scan_namespace (the library's scanner).
   void scan(const NsRef& ref, const std::function<void(std::span<const std::string>)>& fn);
-  /// Every key of the prefix (all namespaces), in batches, on the connection given.
+  /// Every key of the prefix (all namespaces) on every node (CacheCore::scan_all_nodes),
+  /// in batches, with the connection to the node they live on.
   void scan_prefix(bool braced,
                    const std::function<void(std::span<const std::string>, rcd::Connection&)>& fn);
+  /// fn on every node holding data: the server, or each master of a cluster.
+  void for_each_node(const std::function<void(rcd::Connection&)>& fn);
   Note note(const NsRef& ref);
 
  private:

@@ -20,6 +20,7 @@ namespace redis_cache::detail {
 
 class Client;
 class CacheCore;
+class Connection;
 
 /// Everything one cached function needs at run time, computed once when it is created.
 struct FunctionState {
@@ -89,6 +90,12 @@ class CacheCore {
   /// prefix's glob characters escaped), in batches. Shared with the CLI.
   void scan_namespace(std::string_view ns_prefix,
                       const std::function<void(std::span<const std::string>)>& fn);
+  /// Calls fn(batch, node) for every key matching the SCAN MATCH pattern on every
+  /// node holding data (each master of a cluster, the one server otherwise), in
+  /// batches; `node` is the connection to the node the batch's keys live on (for
+  /// commands about them). The CLI's ls and stats scan all namespaces with it.
+  void scan_all_nodes(std::string_view pattern,
+                      const std::function<void(std::span<const std::string>, Connection&)>& fn);
 
   Client& client() noexcept { return *client_; }
 
