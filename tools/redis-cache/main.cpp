@@ -2,13 +2,14 @@
 //
 //   redis-cache ls                          namespaces, entries, memory, TTLs, FIFO size
 //   redis-cache keys NS [--match G]         entries with decoded arguments
-//   redis-cache get KEY | get NS --args J   one value decoded to JSON
+//   redis-cache get KEY | get NS --args J   one value decoded to JSON (J: array, or
+//                                           an object by name for Codec::python)
 //   redis-cache fifo NS                     the FIFO index, oldest first
 //   redis-cache rm NS [--args J] [--yes]    drop one entry or the whole namespace
 //   redis-cache schema NS                   the stored schema note
 //   redis-cache stats                       server hits/misses, memory per namespace
-// Every command takes --json. Exit codes: 0 ok, 1 not found / nothing matched,
-// 2 usage or connection error.
+// Every command takes --json and works on a redis+cluster:// URL too. Exit codes: 0 ok, 1 not found
+// / nothing matched, 2 usage or connection error.
 #include <CLI/CLI.hpp>
 #include <redis_cache/errors.hpp>
 
@@ -48,14 +49,16 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();  // global options are accepted after the command too
   app.add_option("--url", settings.url,
-                 "Redis URL (default: $REDIS_URL, else redis://127.0.0.1:6379/0)");
+                 "Redis URL: redis://, unix:// or redis+cluster://host:port[,host:port...] "
+                 "(default: $REDIS_URL, else redis://127.0.0.1:6379/0)");
   app.add_option("--prefix", settings.prefix, "key prefix of the cache (Options::prefix)")
       ->capture_default_str();
   app.add_flag("--json", settings.json, "machine-readable JSON on stdout");
   auto* b_on = app.add_flag("--cluster-braces", braces,
                             "only keys written with support_cluster (\"{rc:ns}:...\")");
   app.add_flag("--no-cluster-braces", no_braces,
-               "only keys written without support_cluster (\"rc:ns:...\"); default: both")
+               "only keys written without support_cluster (\"rc:ns:...\"); default: both (a "
+               "cluster: braced only)")
       ->excludes(b_on);
 
   std::string ns, key_or_ns, match;
@@ -66,7 +69,7 @@ int main(int argc, char** argv) {
   auto* ls = app.add_subcommand(
       "ls",
       "every namespace: entries, memory (MEMORY USAGE, sampled when large), TTL range, "
-      "FIFO index size / limit");
+      "FIFO index size / limit (on a cluster: every master)");
   auto* keys = app.add_subcommand(
       "keys", "entries of a namespace: decoded arguments, TTL, value size, schema segment");
   keys->add_option("ns", ns, "namespace")->required();
@@ -81,19 +84,24 @@ int main(int argc, char** argv) {
   get->add_option("key", key_or_ns, "a full key, or a namespace with --args")->required();
   get->add_option("--args", args,
                   "the call's arguments as a JSON array, e.g. '[7, \"en\"]'; structs as "
-                  "objects (described) or arrays (aggregates)");
+                  "objects (described) or arrays (aggregates). Codec::python namespaces: an "
+                  "object by argument name, e.g. '{\"user_id\": 7, \"lang\": \"en\"}'");
   auto* fifo = app.add_subcommand("fifo", "the FIFO index of a namespace, oldest first");
   fifo->add_option("ns", ns, "namespace")->required();
   auto* rm = app.add_subcommand(
       "rm", "delete one entry (--args) or every key of a namespace; asks first unless --yes");
   rm->add_option("ns", ns, "namespace")->required();
-  rm->add_option("--args", args, "delete only the entry of these arguments (JSON array)");
+  rm->add_option("--args", args,
+                 "delete only the entry of these arguments (JSON array; an object by name "
+                 "for Codec::python)");
   rm->add_flag("--yes,-y", yes, "do not ask (required when stdin is not a terminal)");
   auto* schema =
       app.add_subcommand("schema", "the schema note: argument and result types, field names");
   schema->add_option("ns", ns, "namespace")->required();
   auto* stats = app.add_subcommand(
-      "stats", "server keyspace hits / misses and memory, and memory per namespace");
+      "stats",
+      "server keyspace hits / misses and memory (summed over a cluster's masters), and "
+      "memory per namespace");
   for (auto* sub : {ls, keys, get, fifo, rm, schema, stats}) sub->footer(kFooter);
 
   try {
