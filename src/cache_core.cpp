@@ -283,9 +283,12 @@ std::size_t CacheCore::invalidate_all(const FunctionState& fn) {
 }
 
 void CacheCore::mget(std::span<const std::string_view> keys,
-                     std::vector<std::optional<std::string>>& out) {
+                     std::vector<std::optional<std::string_view>>& values,
+                     std::shared_ptr<void>& keep) {
   // One MGET per hash slot, one pipeline per node (one MGET on one server).
-  client_->mget(keys, out);
+  auto replies = std::make_shared<std::vector<Reply>>();
+  client_->mget(keys, values, *replies);
+  keep = std::move(replies);
 }
 
 void CacheCore::store_many(std::span<const StoreItem> items) {

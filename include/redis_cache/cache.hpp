@@ -181,7 +181,8 @@ std::tuple<typename CF::result_type...> RedisCache::mget(const Call<CF>&... call
       ++i),
      ...);
   }
-  if (!detail::batch_lookup(*core_, slots)) return compute_all();
+  std::shared_ptr<void> replies;  // what the slots' found bytes point into
+  if (!detail::batch_lookup(*core_, slots, replies)) return compute_all();
   auto resolve_all = [&]<std::size_t... I>(std::index_sequence<I...>) {
     // Braced initialisation: evaluated in call order.
     return std::tuple<typename CF::result_type...>{

@@ -282,7 +282,8 @@ std::vector<R> CachedFunction<Fn, R(Args...)>::mget(std::span<const args_tuple> 
     slots[i].fn = st_.get();
     std::apply([&](const auto&... a) { build_key(slots[i].key, a...); }, calls[i]);
   }
-  if (!detail::batch_lookup(*st_->core, slots)) {
+  std::shared_ptr<void> replies;  // what the slots' found bytes point into
+  if (!detail::batch_lookup(*st_->core, slots, replies)) {
     for (const auto& t : calls) out.push_back(compute(t));
     return out;
   }

@@ -9,7 +9,7 @@
 namespace redis_cache::detail {
 
 void Client::mget(std::span<const std::string_view> keys,
-                  std::vector<std::optional<std::string>>& out) {
+                  std::vector<std::optional<std::string_view>>& out, std::vector<Reply>& keep) {
   out.clear();
   if (keys.empty()) return;
   // groups[g] = indices of keys of one group, in call order; one MGET each.
@@ -31,7 +31,7 @@ void Client::mget(std::span<const std::string_view> keys,
     argv.push_back("MGET");
     for (const std::size_t i : g) argv.push_back(keys[i]);
   }
-  const auto replies = pipeline_routed(route_keys, cmds);
+  auto replies = pipeline_routed(route_keys, cmds);
   out.resize(keys.size());
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const Reply& r = replies[g];
@@ -47,6 +47,8 @@ void Client::mget(std::span<const std::string_view> keys,
       if (e.type() == ReplyType::string) out[groups[g][j]].emplace(e.str());
     }
   }
+  // Moving a Reply keeps its redisReply where it is: the views stay valid.
+  for (auto& r : replies) keep.push_back(std::move(r));
 }
 
 }  // namespace redis_cache::detail

@@ -54,7 +54,9 @@ class Client {
   /// Values of keys in any slots: out[i] is keys[i]'s value or nullopt. One
   /// MGET per key_group, all in one pipeline_routed (standalone: one MGET, one
   /// round trip; cluster: one pipeline per node), reassembled in call order.
-  void mget(std::span<const std::string_view> keys, std::vector<std::optional<std::string>>& out);
+  /// The values point into the replies, which are moved into `keep`: no copy.
+  void mget(std::span<const std::string_view> keys,
+            std::vector<std::optional<std::string_view>>& out, std::vector<Reply>& keep);
 };
 
 /// One Redis server through a Pool.

@@ -81,8 +81,10 @@ class CacheCore {
   bool invalidate(const FunctionState& fn, std::string_view key);
   /// Removes every key of the function's namespace (SCAN + UNLINK). Returns the count.
   std::size_t invalidate_all(const FunctionState& fn);
-  /// MGET of keys (any functions): out[i] is the value of keys[i] or nullopt. Throws Error.
-  void mget(std::span<const std::string_view> keys, std::vector<std::optional<std::string>>& out);
+  /// MGET of keys (any functions): values[i] is the value of keys[i] or nullopt;
+  /// the bytes live in the replies that `keep` holds (no copy). Throws Error.
+  void mget(std::span<const std::string_view> keys,
+            std::vector<std::optional<std::string_view>>& values, std::shared_ptr<void>& keep);
   /// Stores many values in one pipeline. Throws Error (after sending all).
   void store_many(std::span<const StoreItem> items);
 

@@ -3,6 +3,7 @@
 // miss, then one pipeline storing every computed value.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,20 +20,22 @@ namespace redis_cache::detail {
 struct BatchSlot {
   const FunctionState* fn = nullptr;
   std::string key;
-  std::optional<std::string> found;
+  std::optional<std::string_view> found;  ///< points into the batch's replies
   std::string encoded;
   bool store = false;
 };
 
 /// Looks every slot up with one MGET. On a Redis failure each slot's function
 /// handler decides (fallback or throw); returns false when falling back.
-inline bool batch_lookup(CacheCore& core, std::vector<BatchSlot>& slots) {
+/// `keep` holds the replies the slots' `found` bytes point into.
+inline bool batch_lookup(CacheCore& core, std::vector<BatchSlot>& slots,
+                         std::shared_ptr<void>& keep) {
   std::vector<std::string_view> keys;
   keys.reserve(slots.size());
   for (auto& s : slots) keys.push_back(s.key);
-  std::vector<std::optional<std::string>> found;
+  std::vector<std::optional<std::string_view>> found;
   try {
-    core.mget(keys, found);
+    core.mget(keys, found, keep);
   } catch (const Error& e) {
     for (auto& s : slots) {
       bump(s.fn->stats.errors);
@@ -41,7 +44,7 @@ inline bool batch_lookup(CacheCore& core, std::vector<BatchSlot>& slots) {
     for (auto& s : slots) s.fn->handler(e, s.fn->ns);
     return false;
   }
-  for (std::size_t i = 0; i < slots.size(); ++i) slots[i].found = std::move(found[i]);
+  for (std::size_t i = 0; i < slots.size(); ++i) slots[i].found = found[i];
   return true;
 }
 
