@@ -52,24 +52,43 @@ void check_reply(const Reply& r, std::string_view where) {
   if (r.type() == ReplyType::error) throw_reply_error(r.str(), where);
 }
 
-// A key of namespace prefix P belongs to that namespace (and not to one whose
-// name merely starts the same, possible without cluster braces) when the rest
-// is "keys", "schema", "lock:..." or "<schema>:<base64 args>".
+// Whether `rest` (a key minus its namespace prefix) is one of the shapes the
+// cache writes: "<8 hex>:<base64 msgpack array>" (msgpack, json codecs) or
+// "<base64 JSON object>" (python codec).
+bool is_value_key_rest(std::string_view rest) {
+  std::string bytes;
+  const auto colon = rest.find(':');
+  if (colon == std::string_view::npos) {  // Codec::python: base64 of {"arg":...}
+    return codec::base64_decode(rest, bytes) && bytes.size() >= 2 && bytes.front() == '{' &&
+           bytes.back() == '}';
+  }
+  const std::string_view schema = rest.substr(0, colon), args = rest.substr(colon + 1);
+  if (schema.size() != 8 || schema.find_first_not_of("0123456789abcdef") != std::string_view::npos)
+    return false;
+  if (!codec::base64_decode(args, bytes) || bytes.empty()) return false;
+  const auto first = static_cast<unsigned char>(bytes.front());
+  const bool array = (first >= 0x90 && first <= 0x9f) || first == 0xdc || first == 0xdd;
+  if (!array) return false;
+  try {
+    (void)codec::msgpack_to_json(bytes);  // exactly one well-formed value
+    return true;
+  } catch (const DecodeError&) {
+    return false;
+  }
+}
+
+// A key under namespace prefix P belongs to that namespace — and not to a
+// longer namespace that merely starts the same, possible without cluster
+// braces ("rc:report:" vs "rc:report:2024:...") — when the rest is exactly
+// "keys", "schema", "lock:<value key rest>" or a value key rest. With braces
+// the prefix "{rc:ns}:" is unambiguous (a namespace never contains braces).
 bool belongs_to(std::string_view key, std::string_view prefix) {
   if (key.substr(0, prefix.size()) != prefix) return false;
+  if (prefix.size() >= 2 && prefix.substr(prefix.size() - 2) == "}:") return true;
   std::string_view rest = key.substr(prefix.size());
   if (rest == "keys" || rest == "schema") return true;
-  auto colon = rest.find(':');
-  if (colon == std::string_view::npos) {
-    // Codec::python keys: prefix + base64 only.
-    return rest.find_first_not_of(
-               "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") ==
-           std::string_view::npos;
-  }
-  std::string_view head = rest.substr(0, colon), tail = rest.substr(colon + 1);
-  if (head == "lock") return true;
-  if (head.find_first_not_of("0123456789abcdef") != std::string_view::npos) return false;
-  return tail.find(':') == std::string_view::npos;
+  if (rest.substr(0, 5) == "lock:") rest.remove_prefix(5);
+  return is_value_key_rest(rest);
 }
 
 }  // namespace
@@ -172,9 +191,9 @@ void CacheCore::store(const FunctionState& fn, std::string_view key, std::string
     // Once per function per process: what the tools need to label fields.
     const std::string note_key = fn.ns_prefix + "schema";
     const Num ttl(fn.ttl.count()), limit(static_cast<long long>(fn.limit));
-    const std::array<std::string_view, 12> argv{
-        "HSET", note_key, fn.schema, fn.schema_note, "function", fn.name,
-        "ns",   fn.ns,    "ttl",     ttl.sv,         "limit",    limit.sv};
+    const std::array<std::string_view, 12> argv{"HSET",     note_key, fn.schema, fn.schema_note,
+                                                "function", fn.name,  "ns",      fn.ns,
+                                                "ttl",      ttl.sv,   "limit",   limit.sv};
     client_->command(fn.ns_prefix, argv);
     fn.schema_written.store(true, std::memory_order_relaxed);
   }
@@ -185,7 +204,12 @@ bool CacheCore::try_lock(const FunctionState& fn, std::string_view lock_key, std
   Num ms(ttl.count() > 0 ? static_cast<long long>(ttl.count()) : 1);
   const std::array<std::string_view, 6> argv{"SET", lock_key, token, "NX", "PX", ms.sv};
   Reply r = client_->command(fn.ns_prefix, argv);
-  return r.type() == ReplyType::status;  // OK; nil when someone else holds it
+  if (r.type() == ReplyType::status) return true;  // OK
+  // nil: held — possibly by us, when a lost reply made the connection resend
+  // the SET (Connection::command retries once on a fresh connection).
+  const std::array<std::string_view, 2> get{"GET", lock_key};
+  Reply holder = client_->command(fn.ns_prefix, get);
+  return holder.type() == ReplyType::string && holder.str() == token;
 }
 
 void CacheCore::unlock(const FunctionState& fn, std::string_view lock_key, std::string_view token) {
@@ -402,8 +426,17 @@ RedisCache::RedisCache(Options options)
 RedisCache::~RedisCache() {
   detail::forget_default_cache(this);
 }
-RedisCache::RedisCache(RedisCache&&) noexcept = default;
-RedisCache& RedisCache::operator=(RedisCache&&) noexcept = default;
+// The registry's default cache is a RedisCache*: a move repoints it.
+RedisCache::RedisCache(RedisCache&& other) noexcept : core_(std::move(other.core_)) {
+  detail::default_cache_moved(&other, this);
+}
+RedisCache& RedisCache::operator=(RedisCache&& other) noexcept {
+  if (this != &other) {
+    core_ = std::move(other.core_);
+    detail::default_cache_moved(&other, this);
+  }
+  return *this;
+}
 
 const Options& RedisCache::options() const noexcept {
   return core_->options();
@@ -412,6 +445,12 @@ const Options& RedisCache::options() const noexcept {
 std::shared_ptr<detail::FunctionState> RedisCache::make_state_impl(
     std::string name, std::string ns, CacheOptions opts, std::string_view schema,
     std::string schema_note, detail::SignatureCodecInfo info) const {
+  if (!core_)
+    throw ConfigError("redis_cache: cache() called on a moved-from RedisCache (namespace " + ns +
+                      ")");
+  if (core_->options().prefix.find_first_of("{}") != std::string::npos)
+    throw ConfigError("redis_cache: Options::prefix \"" + core_->options().prefix +
+                      "\" contains '{' or '}', which would break the Redis Cluster hash tag");
   detail::check_namespace(ns);
   const Options& o = core_->options();
   auto st = std::make_shared<detail::FunctionState>();

@@ -47,6 +47,16 @@ void forget_default_cache(const RedisCache* cache) noexcept {
   }
 }
 
+void default_cache_moved(const RedisCache* from, RedisCache* to) noexcept {
+  auto& r = reg();
+  std::lock_guard lock(r.mu);
+  if (r.default_cache == from) {
+    r.default_cache = to;  // same core: bound functions stay valid
+  } else if (r.default_cache == to) {
+    r.generation.fetch_add(1, std::memory_order_acq_rel);  // its core was replaced
+  }
+}
+
 }  // namespace detail
 
 std::vector<RegistryEntry> registry() {
@@ -66,6 +76,7 @@ std::vector<RegistryEntry> registry() {
 void set_default_cache(RedisCache& cache) {
   auto& r = reg();
   std::lock_guard lock(r.mu);
+  if (r.default_cache == &cache) return;  // bound functions stay bound (and keep their stats)
   r.default_cache = &cache;
   r.generation.fetch_add(1, std::memory_order_acq_rel);
 }

@@ -164,8 +164,8 @@ class RedisCache {
 template <class... CF>
 std::tuple<typename CF::result_type...> RedisCache::mget(const Call<CF>&... calls) const {
   constexpr std::size_t n = sizeof...(CF);
-  auto compute_all = [&] {
-    return std::tuple<typename CF::result_type...>(calls.fn->compute(calls.args)...);
+  auto compute_all = [&] {  // braces: computed in call order
+    return std::tuple<typename CF::result_type...>{calls.fn->compute(calls.args)...};
   };
   if (!core_->options().active) return compute_all();
   ((calls.fn->state().core == core_

@@ -14,9 +14,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <source_location>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -53,8 +55,11 @@ class LazyCachedFunction {
   std::string key(const A&... args) const {
     return bound().key(args...);
   }
-  template <class T>
-  auto mget(const T& calls) const {
+  auto mget(std::span<const typename Bound::args_tuple> calls) const { return bound().mget(calls); }
+  auto mget(const std::vector<typename Bound::args_tuple>& calls) const {
+    return bound().mget(calls);
+  }
+  auto mget(std::initializer_list<typename Bound::args_tuple> calls) const {
     return bound().mget(calls);
   }
   Stats stats() const { return bound().stats(); }
@@ -63,19 +68,24 @@ class LazyCachedFunction {
   /// The cached function bound to the current default cache.
   const Bound& bound() const {
     const unsigned gen = detail::default_generation();
-    Bound* b = current_.load(std::memory_order_acquire);
-    if (b != nullptr && gen_.load(std::memory_order_acquire) == gen) return *b;
+    // One pointer to an immutable {generation, binding}: never a mismatched pair.
+    const Entry* e = current_.load(std::memory_order_acquire);
+    if (e != nullptr && e->gen == gen) return e->bound;
     std::lock_guard lock(mu_);
-    b = current_.load(std::memory_order_relaxed);
-    if (b == nullptr || gen_.load(std::memory_order_relaxed) != gen) {
+    e = current_.load(std::memory_order_relaxed);
+    if (e == nullptr || e->gen != gen) {
       RedisCache& cache = default_cache();
-      // Earlier bindings stay alive: another thread may still be using them.
-      all_.push_back(std::make_unique<Bound>(cache.template cache<F>(opts_, loc_)));
-      b = all_.back().get();
-      current_.store(b, std::memory_order_release);
-      gen_.store(gen, std::memory_order_release);
+      // Same core as before (e.g. set_default_cache of the same cache): keep the
+      // binding (a copy shares its state and counters). Earlier entries stay
+      // alive: another thread may still be using them.
+      if (e != nullptr && e->bound.state().core == cache.core())
+        all_.push_back(std::make_unique<Entry>(Entry{gen, e->bound}));
+      else
+        all_.push_back(std::make_unique<Entry>(Entry{gen, cache.template cache<F>(opts_, loc_)}));
+      e = all_.back().get();
+      current_.store(e, std::memory_order_release);
     }
-    return *b;
+    return e->bound;
   }
 
  private:
@@ -83,9 +93,12 @@ class LazyCachedFunction {
   CacheOptions opts_;
   std::source_location loc_;
   mutable std::mutex mu_;
-  mutable std::atomic<Bound*> current_{nullptr};
-  mutable std::atomic<unsigned> gen_{0};
-  mutable std::vector<std::unique_ptr<Bound>> all_;
+  struct Entry {
+    unsigned gen;
+    Bound bound;
+  };
+  mutable std::atomic<const Entry*> current_{nullptr};
+  mutable std::vector<std::unique_ptr<Entry>> all_;
 };
 
 }  // namespace redis_cache

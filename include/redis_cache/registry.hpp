@@ -47,6 +47,8 @@ void register_cached(RegistryHooks entry);
 /// Changes whenever the default cache changes (bound functions compare it).
 unsigned default_generation() noexcept;
 void forget_default_cache(const RedisCache* cache) noexcept;
+/// `to` took over `from`'s core (move): the default follows it.
+void default_cache_moved(const RedisCache* from, RedisCache* to) noexcept;
 }  // namespace detail
 
 }  // namespace redis_cache

@@ -542,3 +542,69 @@ TEST_F(Cache, ServerRestartRecoversInSameProcess) {
   EXPECT_EQ(f(3), 9);
   EXPECT_EQ(g_calls, 0);  // cached again after the restart
 }
+
+TEST_F(Cache, InvalidateAllWithoutBracesKeepsALongerNamespacesIndexAndNote) {
+  // "report" and "report:2024": without braces every key of the second starts
+  // with the first's prefix "rc:report:".
+  rc::RedisCache cache{opts({.support_cluster = false})};
+  auto a = cache.cache<&square>({.ns = "report"});
+  auto b = cache.cache<&square>({.limit = 2, .ns = "report:2024"});
+  a(1);
+  b(1);
+  b(2);
+  a.invalidate_all();
+  EXPECT_EQ(cli({"EXISTS", b.state().index_key}), "1");
+  EXPECT_EQ(cli({"EXISTS", b.state().ns_prefix + "schema"}), "1");
+  EXPECT_EQ(cli({"EXISTS", b.key(1)}), "1");
+  b(3);
+  b(4);  // the limit still evicts
+  EXPECT_EQ(cli({"ZCARD", b.state().index_key}), "2");
+  long long live = 0;
+  for (int x = 1; x <= 4; ++x) live += std::stoll(cli({"EXISTS", b.key(x)}));
+  EXPECT_EQ(live, 2);
+}
+
+TEST_F(Cache, PrefixWithBraceIsRejected) {
+  rc::RedisCache cache{opts({.prefix = "a{b"})};
+  EXPECT_THROW(cache.cache<&square>(), rc::ConfigError);
+}
+
+TEST_F(Cache, MgetFailureIsHandledOncePerFunction) {
+  int handled = 0;
+  rc::RedisCache cache{
+      {.url = "redis://127.0.0.1:1/0",
+       .exception_handler = [&](const rc::Error&, std::string_view) { ++handled; }}};
+  auto f = cache.cache<&square>();
+  auto g = cache.cache<&add>();
+  EXPECT_EQ(f.mget({{1}, {2}, {3}}), (std::vector<int>{1, 4, 9}));
+  EXPECT_EQ(handled, 1);
+  EXPECT_EQ(f.stats().errors, 1u);
+  handled = 0;
+  auto [x, y, z] = cache.mget(rc::call(f, 2), rc::call(g, 1, 1), rc::call(f, 3));
+  EXPECT_EQ(std::tie(x, y, z), std::make_tuple(4, 2, 9));
+  EXPECT_EQ(handled, 2);  // two functions
+}
+
+namespace {
+std::vector<int> g_order;
+int record(int x) {
+  return g_order.push_back(x), x;
+}
+}  // namespace
+
+TEST_F(Cache, FallbackMgetComputesInCallOrder) {
+  rc::RedisCache cache{{.url = "unix:///nonexistent/x.sock", .active = false}};
+  auto f = cache.cache<&record>();
+  g_order.clear();
+  auto [a, b, c] = cache.mget(rc::call(f, 1), rc::call(f, 2), rc::call(f, 3));
+  EXPECT_EQ(a + b + c, 6);
+  EXPECT_EQ(g_order, (std::vector<int>{1, 2, 3}));
+}
+
+TEST_F(Cache, MovedCacheKeepsWorking) {
+  rc::RedisCache first{opts()};
+  rc::RedisCache cache = std::move(first);
+  auto f = cache.cache<&square>();
+  EXPECT_EQ(f(3), 9);
+  EXPECT_THROW(first.cache<&square>(), rc::ConfigError);  // NOLINT: use after move, on purpose
+}

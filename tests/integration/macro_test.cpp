@@ -89,3 +89,27 @@ TEST(Macro, DefaultCacheFromRedisUrl) {
   EXPECT_EQ(macro_app::loads, 1);
   EXPECT_EQ(server.cli({"EXISTS", macro_app::load_score_cached.key(5)}), "1");
 }
+
+TEST(Macro, DefaultFollowsAMovedCache) {
+  rc_test::RedisServer server;
+  rc::RedisCache c{{.url = server.url()}};
+  rc::set_default_cache(c);
+  macro_app::loads = 0;
+  EXPECT_EQ(macro_app::load_score_cached(4), 12);
+  rc::RedisCache d = std::move(c);
+  EXPECT_EQ(macro_app::load_score_cached(4), 12);  // still bound, through d
+  EXPECT_EQ(macro_app::loads, 1);
+  EXPECT_FALSE(rc::registry().empty());
+}
+
+TEST(Macro, SetDefaultCacheAgainKeepsTheBindingAndItsStats) {
+  rc_test::RedisServer server;
+  rc::RedisCache c{{.url = server.url()}};
+  rc::set_default_cache(c);
+  macro_app::load_score_cached(1);
+  macro_app::load_score_cached(1);
+  rc::set_default_cache(c);
+  EXPECT_EQ(macro_app::load_score_cached.stats().hits, 1u);
+  // Braced lists work on the macro form too.
+  EXPECT_EQ(macro_app::load_score_cached.mget({{1}, {2}}), (std::vector<int>{3, 6}));
+}

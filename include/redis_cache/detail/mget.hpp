@@ -3,6 +3,7 @@
 // miss, then one pipeline storing every computed value.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +26,20 @@ struct BatchSlot {
   bool store = false;
 };
 
+/// A Redis failure of a batch: counted once, and handled once, per function
+/// in it (not once per call). Rethrows unless every function has a handler.
+/// Must be called from the catch block.
+inline void handle_batch_error(std::vector<const FunctionState*> fns, const Error& e) {
+  std::vector<const FunctionState*> distinct;
+  for (const FunctionState* f : fns)
+    if (std::find(distinct.begin(), distinct.end(), f) == distinct.end()) distinct.push_back(f);
+  for (const FunctionState* f : distinct) {
+    bump(f->stats.errors);
+    if (!f->handler) throw;
+  }
+  for (const FunctionState* f : distinct) f->handler(e, f->ns);
+}
+
 /// Looks every slot up with one MGET. On a Redis failure each slot's function
 /// handler decides (fallback or throw); returns false when falling back.
 /// `keep` holds the replies the slots' `found` bytes point into.
@@ -37,11 +52,9 @@ inline bool batch_lookup(CacheCore& core, std::vector<BatchSlot>& slots,
   try {
     core.mget(keys, found, keep);
   } catch (const Error& e) {
-    for (auto& s : slots) {
-      bump(s.fn->stats.errors);
-      if (!s.fn->handler) throw;
-    }
-    for (auto& s : slots) s.fn->handler(e, s.fn->ns);
+    std::vector<const FunctionState*> fns;
+    for (const auto& s : slots) fns.push_back(s.fn);
+    handle_batch_error(fns, e);
     return false;
   }
   for (std::size_t i = 0; i < slots.size(); ++i) slots[i].found = found[i];
@@ -83,11 +96,9 @@ inline void batch_store(CacheCore& core, std::vector<BatchSlot>& slots) {
     core.store_many(items);
     for (auto& it : items) bump(it.fn->stats.fills);
   } catch (const Error& e) {
-    for (auto& it : items) {
-      bump(it.fn->stats.errors);
-      if (!it.fn->handler) throw;
-    }
-    for (auto& it : items) it.fn->handler(e, it.fn->ns);
+    std::vector<const FunctionState*> fns;
+    for (const auto& it : items) fns.push_back(it.fn);
+    handle_batch_error(fns, e);
   }
 }
 
