@@ -21,26 +21,59 @@ constexpr std::string_view kForms =
 constexpr std::string_view kQueryKeys =
     "connect_timeout, command_timeout, pool_size, pool_wait_timeout, client_name, db, keepalive";
 
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// Where the userinfo ("[user:]password@") is. Passwords are often generated, and
+// some contain raw '/' or '@': so the userinfo ends at the LAST '@' before the
+// query, not at the first '/' (which would turn "app:s3cr/t@h" into host "app",
+// port "s3cr"). The redactor and the parsers share these two functions, so what
+// is parsed as a password is also what is masked.
+
+/// True when an '@' follows the first '?' of `rest` (the URL after "://"): a raw
+/// '?' in the password, or a raw '@' in a query value. The two cannot be told
+/// apart, so the parsers refuse such a URL and the redactor masks up to that '@'.
+bool at_after_query(std::string_view rest) {
+  const auto q = rest.find('?');
+  return q != std::string_view::npos && rest.find('@', q) != std::string_view::npos;
+}
+
+/// The position in `rest` of the '@' that ends the userinfo, or npos. For
+/// unix:// the path follows that '@' ("@/", the last one, so '@' may appear in
+/// the password or the path), and a rest that starts with '/' has no userinfo.
+std::size_t userinfo_end(std::string_view rest, bool unix_scheme) {
+  const auto main = rest.substr(0, rest.find('?'));
+  if (!unix_scheme) return main.rfind('@');
+  if (!main.empty() && main.front() == '/') return std::string_view::npos;
+  const auto at = main.rfind("@/");
+  return at != std::string_view::npos ? at : main.rfind('@');
+}
+
 /// The URL with the password (if any) replaced by "***", for messages.
 std::string redact(std::string_view url) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return std::string(url);
-  const auto rest_begin = scheme_end + 3;
-  auto authority_end = url.find_first_of("/?", rest_begin);
-  // unix://user:pw@/path: the userinfo ends at '@' just before the path.
-  const auto at =
-      url.rfind('@', authority_end == std::string_view::npos ? url.size() : authority_end);
-  if (at == std::string_view::npos || at < rest_begin) return std::string(url);
-  const auto userinfo = url.substr(rest_begin, at - rest_begin);
-  const auto colon = userinfo.find(':');
+  const auto sep = url.find("://");
+  // Without a scheme ("user:pw@host:port"), mask what would be the userinfo all the same.
+  const auto rest_begin = sep == std::string_view::npos ? 0 : sep + 3;
+  const auto rest = url.substr(rest_begin);
   std::string out(url.substr(0, rest_begin));
-  if (colon == std::string_view::npos) {
+  if (at_after_query(rest)) {  // where the password ends is unknown: mask all before the '@'
     out += "***";
-  } else {
-    out += userinfo.substr(0, colon + 1);
-    out += "***";
+    out += rest.substr(rest.rfind('@'));
+    return out;
   }
-  out += url.substr(at);
+  const bool unix_scheme = sep != std::string_view::npos && lower(url.substr(0, sep)) == "unix";
+  const auto at = userinfo_end(rest, unix_scheme);
+  if (at == std::string_view::npos) return std::string(url);
+  const auto userinfo = rest.substr(0, at);
+  const auto colon = userinfo.find(':');
+  if (colon != std::string_view::npos) out += userinfo.substr(0, colon + 1);
+  out += "***";
+  out += rest.substr(at);
   return out;
 }
 
@@ -66,6 +99,11 @@ std::string percent_decode(std::string_view url, std::string_view part, std::str
     const int hi = i + 1 < part.size() ? hex_digit(part[i + 1]) : -1;
     const int lo = i + 2 < part.size() ? hex_digit(part[i + 2]) : -1;
     if (hi < 0 || lo < 0) {
+      if (what == "password") {  // the escape is part of the password: do not show it
+        bad(url,
+            "bad percent-escape in the password (use %XX with two hex digits; write a "
+            "literal '%' as %25)");
+      }
       bad(url, "bad percent-escape '" + std::string(part.substr(i, 3)) + "' in the " +
                    std::string(what) + " (use %XX with two hex digits)");
     }
@@ -114,6 +152,21 @@ void parse_userinfo(std::string_view url, std::string_view userinfo, ConnectionC
   if (!cfg.user.empty() && cfg.password.empty()) {
     bad(url, "user '" + cfg.user + "' is given without a password (use user:password@)");
   }
+}
+
+/// Parses the userinfo at the start of `rest` (the URL after "://") into cfg and
+/// returns what follows its '@' (all of rest when there is none).
+std::string_view take_userinfo(std::string_view url, std::string_view rest, bool unix_scheme,
+                               ConnectionConfig& cfg) {
+  if (at_after_query(rest)) {
+    bad(url,
+        "an '@' follows the '?', so where the password ends is unclear: percent-encode a '?' in "
+        "the password as %3F, and an '@' in a query value as %40");
+  }
+  const auto at = userinfo_end(rest, unix_scheme);
+  if (at == std::string_view::npos) return rest;
+  parse_userinfo(url, rest.substr(0, at), cfg);
+  return rest.substr(at + 1);
 }
 
 void parse_query(std::string_view url, std::string_view query, ConnectionConfig& cfg) {
@@ -194,15 +247,11 @@ void parse_host_port(std::string_view url, std::string_view authority, std::stri
 }
 
 void parse_tcp(std::string_view url, std::string_view rest, ConnectionConfig& cfg) {
+  rest = take_userinfo(url, rest, false, cfg);
   const auto authority_end = rest.find_first_of("/?");
-  auto authority = rest.substr(0, authority_end);
-  auto tail =
+  const auto authority = rest.substr(0, authority_end);
+  const auto tail =
       authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
-  // The last '@' ends the userinfo: an unescaped '@' in a password still parses.
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-    parse_userinfo(url, authority.substr(0, at), cfg);
-    authority = authority.substr(at + 1);
-  }
   parse_host_port(url, authority, cfg.host, cfg.port);
   std::string_view path = tail.substr(0, tail.find('?'));
   std::string_view query = tail.find('?') == std::string_view::npos
@@ -213,14 +262,10 @@ void parse_tcp(std::string_view url, std::string_view rest, ConnectionConfig& cf
 }
 
 void parse_unix(std::string_view url, std::string_view rest, ConnectionConfig& cfg) {
+  rest = take_userinfo(url, rest, true, cfg);  // unix://[[user:]password@]/path
   const auto q = rest.find('?');
-  auto main = rest.substr(0, q);
+  const auto main = rest.substr(0, q);
   const auto query = q == std::string_view::npos ? std::string_view{} : rest.substr(q + 1);
-  // unix://[[user:]password@]/path: userinfo is whatever precedes "@/".
-  if (const auto at = main.find("@/"); at != std::string_view::npos) {
-    parse_userinfo(url, main.substr(0, at), cfg);
-    main = main.substr(at + 1);
-  }
   if (main.empty() || main.front() != '/') {
     bad(url, "unix socket path '" + std::string(main) +
                  "' is not absolute (write unix:///path/to.sock, three slashes)");
@@ -229,14 +274,6 @@ void parse_unix(std::string_view url, std::string_view rest, ConnectionConfig& c
   cfg.host.clear();
   cfg.port = 0;
   parse_query(url, query, cfg);
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 constexpr std::string_view kClusterScheme = "redis+cluster://";
@@ -265,15 +302,11 @@ ClusterConfig parse_cluster_url(std::string_view url, const Options& defaults) {
     bad(url,
         "not a cluster URL; expected redis+cluster://[[user:]password@]host:port[,host:port...]");
   }
-  const auto rest = url.substr(kClusterScheme.size());
+  const auto rest = take_userinfo(url, url.substr(kClusterScheme.size()), false, cfg);
   const auto authority_end = rest.find_first_of("/?");
   auto authority = rest.substr(0, authority_end);
   const auto tail =
       authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-    parse_userinfo(url, authority.substr(0, at), cfg);
-    authority = authority.substr(at + 1);
-  }
   if (authority.empty()) bad(url, "no seed node (write redis+cluster://host:port[,host:port...])");
   while (true) {
     const auto comma = authority.find(',');

@@ -32,8 +32,10 @@ struct ConnectionConfig {
 };
 
 /// Parses `url` (see Options::url), starting from the timeouts / pool size /
-/// client name in `defaults`; query parameters override them.
-/// Throws ConfigError naming the bad part of the URL.
+/// client name in `defaults`; query parameters override them. The userinfo ends
+/// at the last '@' before the '?', so a raw '/' or '@' in a password parses; a
+/// raw '?' must be percent-encoded (%3F).
+/// Throws ConfigError naming the bad part of the URL (never the password).
 ConnectionConfig parse_url(std::string_view url, const Options& defaults = {});
 
 /// A parsed redis+cluster:// URL: settings shared by every node, and the seeds.

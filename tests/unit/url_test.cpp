@@ -1,5 +1,6 @@
 // URL parsing: redis:// and unix:// URLs, good and bad (no server needed).
 #include <string>
+#include <utility>
 
 #include <gtest/gtest.h>
 
@@ -176,7 +177,8 @@ TEST(UrlParseErrors, BadDb) {
 }
 
 TEST(UrlParseErrors, BadPercentEscape) {
-  expect_bad("redis://u:p%zz@h", "'%zz'");
+  expect_bad("redis://u%zz:pw@h", "'%zz'");  // in the user name: shown
+  expect_bad("redis://u:p%zz@h", "bad percent-escape in the password");
 }
 
 TEST(UrlParseErrors, RelativeUnixPath) {
@@ -196,6 +198,104 @@ TEST(UrlParseErrors, PasswordIsMaskedInMessages) {
     EXPECT_EQ(msg.find("topsecret"), std::string::npos) << msg;
     EXPECT_NE(msg.find("bob:***@h"), std::string::npos) << msg;
   }
+}
+
+/// The message of the ConfigError that parsing url throws, or "(parsed)".
+template <class Parse>
+std::string error_of(Parse parse, const std::string& url) {
+  try {
+    (void)parse(url, Options{});
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(parsed)";
+}
+
+// The userinfo ends at the last '@' before the query, so raw '/' in a password
+// parses; a raw '?' cannot be told from the query, so it is refused, and no
+// message ever shows the password.
+TEST(UrlPassword, RawSlashInPasswordParses) {
+  const auto c = parse_url("redis://app:s3cr/t@10.0.0.1:6379/2");
+  EXPECT_EQ(c.user, "app");
+  EXPECT_EQ(c.password, "s3cr/t");
+  EXPECT_EQ(c.host, "10.0.0.1");
+  EXPECT_EQ(c.port, 6379);
+  EXPECT_EQ(c.db, 2);
+
+  const auto d = parse_url("redis:///s3/cr@h?db=3");  // password only, starting with '/'
+  EXPECT_TRUE(d.user.empty());
+  EXPECT_EQ(d.password, "/s3/cr");
+  EXPECT_EQ(d.host, "h");
+  EXPECT_EQ(d.db, 3);
+
+  const auto k =
+      redis_cache::detail::parse_cluster_url("redis+cluster://app:s3cr/t@10.0.0.1:7000,h:7001/0");
+  EXPECT_EQ(k.node.user, "app");
+  EXPECT_EQ(k.node.password, "s3cr/t");
+  ASSERT_EQ(k.seeds.size(), 2u);
+  EXPECT_EQ(k.seeds[0], (std::pair<std::string, int>{"10.0.0.1", 7000}));
+  EXPECT_EQ(k.seeds[1], (std::pair<std::string, int>{"h", 7001}));
+
+  const auto u = parse_url("unix://user:p/w@/var/run/redis.sock?db=1");
+  EXPECT_EQ(u.user, "user");
+  EXPECT_EQ(u.password, "p/w");
+  EXPECT_EQ(u.socket_path, "/var/run/redis.sock");
+  EXPECT_EQ(u.db, 1);
+
+  const auto v = parse_url("unix://pw@/tmp/a@b.sock");  // '@' in the path: the last "@/" counts
+  EXPECT_EQ(v.password, "pw");
+  EXPECT_EQ(v.socket_path, "/tmp/a@b.sock");
+  EXPECT_EQ(parse_url("unix:///tmp/a@b.sock").socket_path, "/tmp/a@b.sock");
+}
+
+TEST(UrlPassword, NeverInAnyMessage) {
+  const auto tcp = [](const std::string& url, const Options& o) { return parse_url(url, o); };
+  const auto cluster = [](const std::string& url, const Options& o) {
+    return redis_cache::detail::parse_cluster_url(url, o);
+  };
+  // Each URL is wrong somewhere, and its password contains "s3cr".
+  for (const std::string url : {
+           "redis://app:s3cr/t@10.0.0.1:99999/0",
+           "redis://app:s3cr/t@10.0.0.1:6379/x",
+           "redis://app:s3cr?t@10.0.0.1:6379/0",
+           "redis://s3cr?t@10.0.0.1:6379/0",
+           "redis://app:s3cr%zz@h",
+           "redis://app:s3cr/t@h?nope=1",
+           "app:s3cr/t@h:1",  // no scheme
+           "unix://user:s3cr/t@/s.sock?db=x",
+           "unix://user:s3cr?t@/s.sock",
+           "unix://user:s3cr@relative.sock",
+           "unix://user:s3cr/t@relative.sock",
+       }) {
+    const std::string msg = error_of(tcp, url);
+    EXPECT_NE(msg, "(parsed)") << url;
+    EXPECT_EQ(msg.find("s3cr"), std::string::npos) << msg;
+  }
+  for (const std::string url : {
+           "redis+cluster://app:s3cr/t@10.0.0.1:7000,h:x",
+           "redis+cluster://app:s3cr?t@10.0.0.1:7000",
+           "redis+cluster://app:s3cr/t@h:1/2",
+       }) {
+    const std::string msg = error_of(cluster, url);
+    EXPECT_NE(msg, "(parsed)") << url;
+    EXPECT_EQ(msg.find("s3cr"), std::string::npos) << msg;
+  }
+  // Bad ports and databases are still named; the user stays visible.
+  EXPECT_NE(error_of(tcp, "redis://app:s3cr/t@h:99999").find("bad port '99999'"),
+            std::string::npos);
+  EXPECT_NE(error_of(tcp, "redis://app:s3cr/t@h:99999").find("app:***@h:99999"), std::string::npos);
+}
+
+TEST(UrlPassword, RawQuestionMarkAsksForPercentEncoding) {
+  for (const std::string url :
+       {"redis://app:s3cr?t@h:1/0", "unix://app:s3cr?t@/s.sock", "redis://h:1?client_name=a@b"}) {
+    const std::string msg =
+        error_of([](const std::string& u, const Options& o) { return parse_url(u, o); }, url);
+    EXPECT_NE(msg.find("%3F"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("%40"), std::string::npos) << msg;
+  }
+  const auto c = parse_url("redis://app:s3cr%3Ft@h:1/0");  // encoded, it parses
+  EXPECT_EQ(c.password, "s3cr?t");
 }
 
 TEST(MakeClient, ClusterSchemeGivesALazyClusterClient) {
