@@ -124,6 +124,26 @@ return n
   return script;
 }
 
+std::string codec_schema(Codec codec, std::string_view msgpack_schema) {
+  switch (codec) {
+    case Codec::msgpack:
+      return std::string(msgpack_schema);
+    case Codec::json: {
+      // Keys as msgpack's, but a schema segment of its own: a value written by one
+      // codec is never read by the other (the JSON "7" is also the msgpack 55).
+      std::uint32_t h = 2166136261u;
+      for (char c : std::string(msgpack_schema) + ":json")
+        h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+      char hex[9];
+      std::snprintf(hex, sizeof hex, "%08x", h);
+      return hex;
+    }
+    case Codec::python:
+      return {};  // python-redis-cache keys have no schema segment
+  }
+  return std::string(msgpack_schema);
+}
+
 std::string namespace_prefix(const Options& options, std::string_view ns) {
   std::string p;
   p.reserve(options.prefix.size() + ns.size() + 4);
@@ -460,25 +480,7 @@ std::shared_ptr<detail::FunctionState> RedisCache::make_state_impl(
   st->ns_prefix = detail::namespace_prefix(o, st->ns);
   st->codec = o.codec;
   st->compress_above = o.compress_above;
-  switch (o.codec) {
-    case Codec::msgpack:
-      st->schema = std::string(schema);
-      break;
-    case Codec::json: {
-      // Keys as msgpack's, but a schema segment of its own: a value written by one
-      // codec is never read by the other (the JSON "7" is also the msgpack 55).
-      std::uint32_t h = 2166136261u;
-      for (char c : std::string(schema) + ":json")
-        h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
-      char hex[9];
-      std::snprintf(hex, sizeof hex, "%08x", h);
-      st->schema = hex;
-      break;
-    }
-    case Codec::python:
-      st->schema.clear();  // python-redis-cache keys have no schema segment
-      break;
-  }
+  st->schema = detail::codec_schema(o.codec, schema);
   if (o.codec != Codec::msgpack && !info.json_blocker.empty())
     throw ConfigError("redis_cache: " + st->name +
                       " cannot use Codec::" + (o.codec == Codec::json ? "json" : "python") +

@@ -31,6 +31,9 @@ void compress_value(std::string& value) {
   const std::size_t n = ZSTD_compressCCtx(cctx.get(), buf.data() + compress_magic.size(), bound,
                                           value.data(), value.size(), level);
   if (ZSTD_isError(n) || compress_magic.size() + n >= value.size()) return;
+  // Readers refuse frames that expand more than max_compression_ratio (a bound
+  // on what a poisoned entry can make them allocate): keep such a value plain.
+  if (value.size() / max_compression_ratio > n) return;
   buf.resize(compress_magic.size() + n);
   value.swap(buf);
 }
@@ -45,6 +48,13 @@ void decompress_value(std::string_view bytes, std::string& out) {
     throw DecodeError("redis_cache: cannot decode value: " + std::to_string(size) +
                       " bytes (decompressed) exceed the limit of " +
                       std::to_string(codec::max_decode_bytes));
+  // The frame declares its size: allocate it only when it is plausible for
+  // this many compressed bytes (writers never exceed the ratio), so a small
+  // poisoned entry cannot make us allocate hundreds of megabytes.
+  if (size / max_compression_ratio > bytes.size())
+    throw DecodeError("redis_cache: cannot decode value: a " + std::to_string(bytes.size()) +
+                      "-byte zstd frame declares " + std::to_string(size) + " bytes, more than " +
+                      std::to_string(max_compression_ratio) + " times its size");
   thread_local std::unique_ptr<ZSTD_DCtx, DctxDeleter> dctx{ZSTD_createDCtx()};
   if (!dctx) throw std::bad_alloc();
   out.resize(static_cast<std::size_t>(size));

@@ -67,8 +67,9 @@ std::vector<RegistryEntry> registry() {
   std::vector<RegistryEntry> out;
   out.reserve(r.entries.size());
   for (const auto& e : r.entries) {
-    out.push_back({e.name, e.function, e.ns, e.ttl, e.limit,
-                   detail::namespace_prefix(opts, e.ns) + e.schema + ":"});
+    std::string prefix = detail::namespace_prefix(opts, e.ns);
+    if (opts.codec != Codec::python) prefix += detail::codec_schema(opts.codec, e.schema) + ":";
+    out.push_back({e.name, e.function, e.ns, e.ttl, e.limit, std::move(prefix)});
   }
   return out;
 }

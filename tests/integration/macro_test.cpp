@@ -113,3 +113,14 @@ TEST(Macro, SetDefaultCacheAgainKeepsTheBindingAndItsStats) {
   // Braced lists work on the macro form too.
   EXPECT_EQ(macro_app::load_score_cached.mget({{1}, {2}}), (std::vector<int>{3, 6}));
 }
+
+TEST(Macro, RegistryKeyPrefixFollowsTheCodec) {
+  rc_test::RedisServer server;
+  rc::RedisCache c{{.url = server.url(), .codec = rc::Codec::json}};
+  rc::set_default_cache(c);
+  for (const auto& e : rc::registry()) {
+    if (e.name != "load_score_cached") continue;
+    EXPECT_EQ(macro_app::load_score_cached.key(1).rfind(e.key_prefix, 0), 0u)
+        << e.key_prefix << " vs " << macro_app::load_score_cached.key(1);
+  }
+}

@@ -54,6 +54,48 @@ TEST(Compress, CorruptFramesAreDecodeErrors) {
   EXPECT_THROW(d::decompress_value(std::string("\xc1RCZ") + "garbage", out), rc::DecodeError);
 }
 
+// A decompression bomb made by hand: one zstd frame of RLE blocks, 4 bytes
+// each, declaring blocks x block_size bytes of content.
+std::string rle_bomb(std::size_t blocks, unsigned block_size = 131072) {
+  std::string f("\xc1RCZ", 4);
+  f += std::string("\x28\xb5\x2f\xfd", 4);  // zstd magic
+  f += '\xe0';                              // single segment, 8-byte content size, no checksum
+  unsigned long long size = blocks * static_cast<unsigned long long>(block_size);
+  for (int i = 0; i < 8; ++i) f += static_cast<char>((size >> (8 * i)) & 0xff);
+  for (std::size_t b = 0; b < blocks; ++b) {
+    const unsigned header = (block_size << 3) | (1u << 1) | (b + 1 == blocks ? 1u : 0u);  // RLE
+    f += static_cast<char>(header & 0xff);
+    f += static_cast<char>((header >> 8) & 0xff);
+    f += static_cast<char>((header >> 16) & 0xff);
+    f += 'x';
+  }
+  return f;
+}
+
+TEST(Compress, BombIsRefusedBeforeAllocating) {
+  const std::string bomb = rle_bomb(3052);  // ~12 KB declaring ~400 MB
+  ASSERT_LT(bomb.size(), 13'000u);
+  std::string out;
+  try {
+    d::decompress_value(bomb, out);
+    FAIL() << "a 400 MB frame from 12 KB was accepted";
+  } catch (const rc::DecodeError& e) {
+    EXPECT_NE(std::string(e.what()).find("declares"), std::string::npos) << e.what();
+  }
+  EXPECT_LT(out.capacity(), 1u << 20);
+  // A frame within the ratio still decodes (the hand-made format is right).
+  const std::string small = rle_bomb(3, 1000);  // 3000 bytes from 29: ratio ~100
+  d::decompress_value(small, out);
+  EXPECT_EQ(out, std::string(3000, 'x'));
+}
+
+TEST(Compress, ValuesThatWouldExpandBeyondTheRatioStayPlain) {
+  std::string zeros(16u << 20, '\0');
+  d::compress_value(zeros);
+  EXPECT_FALSE(d::is_compressed(zeros));
+  EXPECT_EQ(zeros.size(), 16u << 20);
+}
+
 TEST(Compress, NoValueOfOursStartsWithTheMagicByte) {
   std::string out;
   rc::codec::encode_value(std::vector<std::string>{"x"}, out);

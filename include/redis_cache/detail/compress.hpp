@@ -15,6 +15,11 @@ namespace redis_cache::detail {
 
 inline constexpr std::string_view compress_magic{"\xc1RCZ", 4};
 
+/// A frame may declare at most this many times its own size (writers keep
+/// values that would compress further plain): bounds what a poisoned entry can
+/// make a reader allocate.
+inline constexpr std::size_t max_compression_ratio = 1024;
+
 /// True when bytes carry the compression header.
 inline bool is_compressed(std::string_view bytes) noexcept {
   return bytes.size() >= compress_magic.size() && bytes[0] == compress_magic[0] &&

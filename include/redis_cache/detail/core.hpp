@@ -106,6 +106,8 @@ class CacheCore {
   std::unique_ptr<Client> client_;
 };
 
+/// The key's schema segment under a codec ("" for Codec::python: no segment).
+std::string codec_schema(Codec codec, std::string_view msgpack_schema);
 /// Builds "{prefix:ns}:" (support_cluster) or "prefix:ns:".
 std::string namespace_prefix(const Options& options, std::string_view ns);
 /// Escapes * ? [ ] \ for a SCAN MATCH pattern.
