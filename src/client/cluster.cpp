@@ -19,54 +19,16 @@ constexpr int kMaxRedirects = 5;        // MOVED / ASK hops per command
 constexpr int kMaxTransient = 6;        // TRYAGAIN / CLUSTERDOWN / LOADING retries (~1.3 s)
 constexpr auto kPeriodicRefresh = 30s;  // background refresh of a map in use
 constexpr auto kMinRefreshGap = 50ms;   // between two requested background refreshes
+// After a failed refresh (no node answered CLUSTER SLOTS), callers get that error
+// at once for this long instead of trying again. A retry costs up to one timeout
+// per known node, so trying at most once a second caps what an outage costs every
+// caller together, while a recovered cluster is still noticed within a second.
+constexpr auto kFailedRefreshGap = 1s;
 
-enum class Kind { other, moved, ask, transient };
-
-/// An error reply, read as a cluster redirection where it is one.
-struct Redirect {
-  Kind kind = Kind::other;
-  unsigned slot = 0;
-  std::string host;  // empty: the node that answered (unknown endpoint)
-  int port = 0;
-};
+using Kind = Redirect::Kind;
 
 bool starts_with(std::string_view s, std::string_view p) {
   return s.substr(0, p.size()) == p;
-}
-
-Redirect classify(std::string_view err) {
-  Redirect r;
-  const auto word = err.substr(0, err.find(' '));
-  if (word == "TRYAGAIN" || word == "CLUSTERDOWN" || word == "LOADING" || word == "MASTERDOWN") {
-    r.kind = Kind::transient;
-    return r;
-  }
-  if (word != "MOVED" && word != "ASK") return r;
-  // "MOVED <slot> <host>:<port>" (host may be empty, or an unbracketed IPv6 address)
-  auto rest = err.substr(word.size() + 1);
-  const auto sp = rest.find(' ');
-  if (sp == std::string_view::npos) return r;
-  const auto slot_s = rest.substr(0, sp);
-  const auto ep = rest.substr(sp + 1);
-  const auto colon = ep.rfind(':');
-  if (colon == std::string_view::npos) return r;
-  const auto port_s = ep.substr(colon + 1);
-  unsigned slot = 0;
-  int port = 0;
-  if (std::from_chars(slot_s.data(), slot_s.data() + slot_s.size(), slot).ec != std::errc{} ||
-      std::from_chars(port_s.data(), port_s.data() + port_s.size(), port).ec != std::errc{} ||
-      slot >= kClusterSlots) {
-    return r;
-  }
-  auto host = ep.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  r.kind = word == "MOVED" ? Kind::moved : Kind::ask;
-  r.slot = slot;
-  r.host = std::string(host);
-  r.port = port;
-  return r;
 }
 
 /// Sleeps 10·2^attempt ms (capped at 400 ms), jittered to 50..100 % so that
@@ -122,6 +84,52 @@ unsigned key_slot(std::string_view key) noexcept {
   return crc16(key) & (kClusterSlots - 1);
 }
 
+Redirect parse_redirect(std::string_view err, std::string_view where) {
+  Redirect r;
+  const auto word = err.substr(0, err.find(' '));
+  if (word == "TRYAGAIN" || word == "CLUSTERDOWN" || word == "LOADING" || word == "MASTERDOWN") {
+    r.kind = Kind::transient;
+    return r;
+  }
+  if (word != "MOVED" && word != "ASK") return r;
+  const auto malformed = [&] {
+    throw ProtocolError("redis_cache: malformed cluster redirection '" +
+                        std::string(err.substr(0, 100)) + "' in reply to " + std::string(where) +
+                        " (expected '" + std::string(word) +
+                        " <slot> <host>:<port>'); the node does not speak the Redis Cluster "
+                        "protocol as expected");
+  };
+  // "MOVED <slot> <host>:<port>" (host may be empty, or an unbracketed IPv6 address)
+  if (err.size() <= word.size() + 1) malformed();  // a bare "MOVED" or "MOVED "
+  const auto rest = err.substr(word.size() + 1);
+  const auto sp = rest.find(' ');
+  if (sp == std::string_view::npos) malformed();
+  const auto slot_s = rest.substr(0, sp);
+  const auto ep = rest.substr(sp + 1);
+  const auto colon = ep.rfind(':');
+  if (colon == std::string_view::npos) malformed();
+  const auto port_s = ep.substr(colon + 1);
+  unsigned slot = 0;
+  int port = 0;
+  const auto slot_end = slot_s.data() + slot_s.size();
+  const auto port_end = port_s.data() + port_s.size();
+  const auto [slot_p, slot_ec] = std::from_chars(slot_s.data(), slot_end, slot);
+  const auto [port_p, port_ec] = std::from_chars(port_s.data(), port_end, port);
+  if (slot_ec != std::errc{} || slot_p != slot_end || slot >= kClusterSlots ||
+      port_ec != std::errc{} || port_p != port_end || port < 1 || port > 65535) {
+    malformed();
+  }
+  auto host = ep.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  r.kind = word == "MOVED" ? Kind::moved : Kind::ask;
+  r.slot = slot;
+  r.host = std::string(host);
+  r.port = port;
+  return r;
+}
+
 Pool* SlotMap::node_for(unsigned slot) const noexcept {
   const auto i = slots[slot & (kClusterSlots - 1)];
   if (i != kNone) return nodes[i].get();
@@ -155,7 +163,7 @@ std::shared_ptr<const SlotMap> ClusterClient::snapshot() const {
 std::shared_ptr<const SlotMap> ClusterClient::ready_snapshot() {
   auto map = snapshot();
   if (map->generation != 0) return map;
-  refresh_after(refreshes_.load());
+  refresh_after(attempts_.load(), /*only_if_empty=*/true);
   return snapshot();
 }
 
@@ -189,9 +197,31 @@ void ClusterClient::patch(unsigned slot, std::string_view endpoint) {
   map_ = std::move(next);
 }
 
-void ClusterClient::refresh_after(std::uint64_t seen) {
+void ClusterClient::refresh_after(std::uint64_t seen_attempts, bool only_if_empty) {
   std::lock_guard lock(refresh_mu_);
-  if (refreshes_.load() != seen) return;  // another thread refreshed while we waited
+  if (only_if_empty && snapshot()->generation != 0) return;
+  // An attempt started while we waited (or since the caller's failed command
+  // began): its outcome is as fresh as ours would be, so share it. Failed ones
+  // matter most: a refresh that finds no node costs a timeout per node.
+  const bool shared = attempts_.load() != seen_attempts;
+  const bool recent_failure = last_error_ != nullptr &&
+                              std::chrono::steady_clock::now() - last_failure_ < kFailedRefreshGap;
+  if (shared || recent_failure) {
+    if (last_error_ != nullptr) std::rethrow_exception(last_error_);
+    return;
+  }
+  attempts_.fetch_add(1);
+  try {
+    load_slot_map();
+    last_error_ = nullptr;
+  } catch (...) {
+    last_error_ = std::current_exception();
+    last_failure_ = std::chrono::steady_clock::now();
+    throw;
+  }
+}
+
+void ClusterClient::load_slot_map() {
   // Known masters first (they follow failovers), then the seeds.
   std::vector<std::string> candidates;
   for (const auto& pool : snapshot()->nodes) candidates.push_back(pool->config().endpoint());
@@ -277,7 +307,7 @@ void ClusterClient::refresh_after(std::uint64_t seen) {
 }
 
 void ClusterClient::refresh() {
-  refresh_after(refreshes_.load());
+  refresh_after(attempts_.load());
 }
 
 void ClusterClient::request_refresh() noexcept {
@@ -298,7 +328,7 @@ void ClusterClient::background() {
     // Periodic refreshes only for a map in use; requested ones always.
     if (requested || snapshot()->generation != 0) {
       try {
-        refresh_after(refreshes_.load());
+        refresh_after(attempts_.load());
       } catch (const std::exception&) {
         // The next command that fails refreshes (and reports) again.
       }
@@ -323,7 +353,7 @@ Reply ClusterClient::route(std::string_view route_key, std::string_view what, Op
     }
     const bool asking = ask != nullptr;
     ask.reset();
-    const std::uint64_t seen = refreshes_.load();
+    const std::uint64_t seen = attempts_.load();
     std::optional<Reply> reply;
     try {
       auto lease = pool->acquire();
@@ -346,9 +376,9 @@ Reply ClusterClient::route(std::string_view route_key, std::string_view what, Op
     }
     if (reply->type() != ReplyType::error) return std::move(*reply);
     const std::string_view err = reply->str();
-    Redirect r = classify(err);
-    if (r.host.empty()) r.host = pool->config().host;
     const std::string where = std::string(what) + " on " + pool->config().endpoint();
+    Redirect r = parse_redirect(err, where);
+    if (r.host.empty()) r.host = pool->config().host;
     switch (r.kind) {
       case Kind::moved:
       case Kind::ask: {
@@ -463,7 +493,7 @@ std::vector<Reply> ClusterClient::pipeline_routed(
         if (g.asking) batch.push_back({"ASKING"});
         batch.push_back(cmds[i]);
       }
-      const std::uint64_t seen = refreshes_.load();
+      const std::uint64_t seen = attempts_.load();
       std::vector<Reply> replies;
       try {
         auto lease = g.pool->acquire();
@@ -489,7 +519,9 @@ std::vector<Reply> ClusterClient::pipeline_routed(
           out[i].emplace(std::move(r));
           continue;
         }
-        Redirect red = classify(r.str());
+        Redirect red =
+            parse_redirect(r.str(), std::string(name_of(cmds[i])) + " in a pipeline on " +
+                                        g.pool->config().endpoint());
         if (red.host.empty()) red.host = g.pool->config().host;
         ConnectionConfig c;
         c.host = red.host;
@@ -545,7 +577,7 @@ void ClusterClient::with_node(std::string_view route_key,
   const unsigned slot = key_slot(route_key);
   auto map = ready_snapshot();
   Pool* pool = map->node_for(slot);
-  const std::uint64_t seen = refreshes_.load();
+  const std::uint64_t seen = attempts_.load();
   try {
     auto lease = pool->acquire();
     fn(*lease);

@@ -11,14 +11,19 @@
 //   TRYAGAIN / CLUSTERDOWN  bounded retry with jittered exponential backoff
 //   LOADING / MASTERDOWN
 //   I/O error               refresh the map now (coalesced), retry once
+// Refreshes run one at a time; callers that waited for one share its outcome,
+// failure included, and for 1 s after a failed one (no node answered) callers
+// get that failure at once instead of each waiting out the timeouts again.
 // At most 5 redirections per command; then a MovedError that says so.
 // The background thread also refreshes the map every 30 s.
 #pragma once
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -39,6 +44,21 @@ std::uint16_t crc16(std::string_view data) noexcept;
 /// The hash slot of a key: CRC16 of the first non-empty {...} hash tag (or of
 /// the whole key when there is none), mod 16384.
 unsigned key_slot(std::string_view key) noexcept;
+
+/// A cluster error reply, read as the redirection or retryable state it is.
+struct Redirect {
+  enum class Kind { other, moved, ask, transient };
+  Kind kind = Kind::other;
+  unsigned slot = 0;
+  std::string host;  ///< empty: the node that answered (unknown endpoint)
+  int port = 0;
+};
+
+/// Reads an error reply: "MOVED <slot> <host>:<port>" / "ASK ..." (host may be
+/// empty or an IPv6 address, bracketed or not); TRYAGAIN, CLUSTERDOWN, LOADING,
+/// MASTERDOWN are transient; anything else is `other`. A MOVED or ASK that cannot
+/// be followed throws ProtocolError naming `where` (e.g. "GET on host:port").
+Redirect parse_redirect(std::string_view err, std::string_view where);
 
 /// One immutable routing table: slot → node. Replaced, never changed.
 struct SlotMap {
@@ -76,10 +96,13 @@ class ClusterClient final : public Client {
   std::shared_ptr<const SlotMap> slot_map();
   /// "host:port" of the node that currently serves slot.
   std::string node_of(unsigned slot);
-  /// Rebuilds the slot map from CLUSTER SLOTS now. Throws when no node answers.
+  /// Rebuilds the slot map from CLUSTER SLOTS now. Throws when no node answers
+  /// (within 1 s of such a failure, rethrows it without trying again).
   void refresh();
-  /// How many full refreshes have run (tests check that they coalesce).
+  /// How many full refreshes have succeeded (tests check that they coalesce).
   std::uint64_t refresh_count() const noexcept { return refreshes_.load(); }
+  /// How many refreshes have been attempted, failed ones included.
+  std::uint64_t refresh_attempts() const noexcept { return attempts_.load(); }
 
  private:
   template <class Op>
@@ -87,8 +110,12 @@ class ClusterClient final : public Client {
 
   std::shared_ptr<const SlotMap> snapshot() const;
   std::shared_ptr<const SlotMap> ready_snapshot();
-  /// Refreshes unless another thread already replaced snapshot `seen` (coalescing).
-  void refresh_after(std::uint64_t seen_generation);
+  /// Refreshes, unless an attempt started after `seen_attempts` was read: then its
+  /// outcome is shared (its error rethrown). Within kFailedRefreshGap of a failed
+  /// attempt, rethrows that failure without trying. only_if_empty: nothing to do
+  /// once some map is known (the first use by many threads at once).
+  void refresh_after(std::uint64_t seen_attempts, bool only_if_empty = false);
+  void load_slot_map();             ///< one attempt: CLUSTER SLOTS on known masters, then seeds
   void request_refresh() noexcept;  ///< wakes the background thread
   void patch(unsigned slot, std::string_view endpoint);
   std::shared_ptr<Pool> pool_for(std::string_view endpoint);
@@ -101,8 +128,11 @@ class ClusterClient final : public Client {
   std::shared_ptr<const SlotMap> map_;
   std::uint64_t next_generation_ = 1;  // under map_mu_
 
-  std::mutex refresh_mu_;  // one refresh at a time
-  std::atomic<std::uint64_t> refreshes_{0};
+  std::mutex refresh_mu_;                    // one refresh at a time
+  std::atomic<std::uint64_t> refreshes_{0};  // successful refreshes
+  std::atomic<std::uint64_t> attempts_{0};   // refreshes started (changed under refresh_mu_)
+  std::exception_ptr last_error_;            // outcome of the last attempt (null: success)
+  std::chrono::steady_clock::time_point last_failure_;  // when it failed
 
   std::mutex pools_mu_;
   std::unordered_map<std::string, std::shared_ptr<Pool>> pools_;  // "host:port" → pool

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <set>
@@ -184,6 +186,89 @@ TEST(ClusterSeeds, UnreachableSeedsFallBackThroughTheHandler) {
   EXPECT_EQ(f(2), 6);
   EXPECT_EQ(handled, 1);
   EXPECT_NE(message.find("127.0.0.1:1, 127.0.0.1:2"), std::string::npos) << message;
+}
+
+// Thread k used to redo the whole failing refresh after threads 1..k-1, so it
+// fell back after about k timeouts; failed refreshes are now shared (and rate
+// limited), so every caller falls back after about one timeout.
+TEST(ClusterSeeds, StalledSeedFailsConcurrentCallersOnce) {
+  rc_test::RedisServer stalled;
+  stalled.pause();  // accepts connections (backlog), answers nothing
+  constexpr auto timeout = 300ms;
+  std::atomic<int> handled{0};
+  rc::RedisCache cache{
+      {.url = "redis+cluster://127.0.0.1:" + std::to_string(stalled.port()),
+       .connect_timeout = timeout,
+       .command_timeout = timeout,
+       .exception_handler = [&](const rc::Error&, std::string_view) { ++handled; }}};
+  auto f = cache.cache<&triple>({.ns = "stalled"});
+  constexpr int kThreads = 4;
+  std::vector<std::chrono::milliseconds> took(kThreads);
+  std::vector<int> got(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const auto start = std::chrono::steady_clock::now();
+      got[t] = f(t);
+      took[t] = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - start);
+    });
+  }
+  for (auto& t : threads) t.join();
+  stalled.resume();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(got[t], 3 * t);
+  EXPECT_GE(handled, kThreads);  // every call fell back through the handler
+  const auto slowest = *std::max_element(took.begin(), took.end());
+  EXPECT_LT(slowest, timeout * 5 / 2) << "one refresh per caller, in turn, again?";
+  // One attempt served all four, and a call right after fails fast on its error.
+  auto& cc = cluster_client(f.state());
+  EXPECT_EQ(cc.refresh_attempts(), 1u);
+  stalled.pause();
+  EXPECT_EQ(f(10), 30);
+  EXPECT_EQ(cc.refresh_attempts(), 1u);
+  stalled.resume();
+}
+
+// A bare "MOVED" (no slot, no endpoint) used to escape as std::out_of_range,
+// past the exception handler; it is a ProtocolError (a redis_cache::Error).
+TEST(ClusterRedirect, MalformedRedirectionsAreProtocolErrors) {
+  using Kind = rd::Redirect::Kind;
+  const auto moved = rd::parse_redirect("MOVED 3999 127.0.0.1:6381", "GET on h:1");
+  EXPECT_EQ(moved.kind, Kind::moved);
+  EXPECT_EQ(moved.slot, 3999u);
+  EXPECT_EQ(moved.host, "127.0.0.1");
+  EXPECT_EQ(moved.port, 6381);
+  const auto ask = rd::parse_redirect("ASK 1 [::1]:7000", "GET on h:1");
+  EXPECT_EQ(ask.kind, Kind::ask);
+  EXPECT_EQ(ask.host, "::1");
+  const auto here = rd::parse_redirect("MOVED 5 :7001", "GET on h:1");  // host unknown
+  EXPECT_EQ(here.kind, Kind::moved);
+  EXPECT_TRUE(here.host.empty());
+  EXPECT_EQ(rd::parse_redirect("TRYAGAIN x", "").kind, Kind::transient);
+  EXPECT_EQ(rd::parse_redirect("ERR MOVED", "").kind, Kind::other);
+  EXPECT_EQ(rd::parse_redirect("MOVEDX 1 h:1", "").kind, Kind::other);
+  for (const char* bad : {"MOVED", "ASK", "MOVED ", "MOVED 12", "MOVED 12 h", "MOVED x h:1",
+                          "MOVED 16384 h:1", "ASK 1 h:port", "MOVED 1 h:99999"}) {
+    try {
+      (void)rd::parse_redirect(bad, "GET on h:1");
+      ADD_FAILURE() << "no error for '" << bad << "'";
+    } catch (const rc::ProtocolError& e) {
+      const std::string msg = e.what();
+      EXPECT_NE(msg.find("malformed cluster redirection"), std::string::npos) << msg;
+      EXPECT_NE(msg.find("GET on h:1"), std::string::npos) << msg;
+    }
+  }
+}
+
+TEST_F(Cluster, BareMovedReplyIsAProtocolError) {
+  auto client = rd::make_client(opts());
+  for (const std::string_view script : {"return {err='MOVED'}", "return {err='ASK'}"}) {
+    const std::array<std::string_view, 3> eval{"EVAL", script, "0"};  // replies a bare -MOVED
+    EXPECT_THROW((void)client->command("k", eval), rc::ProtocolError) << script;
+    const std::vector<std::vector<std::string_view>> cmds{{eval.begin(), eval.end()}};
+    const std::array<std::string_view, 1> keys{"k"};
+    EXPECT_THROW((void)client->pipeline_routed(keys, cmds), rc::ProtocolError) << script;
+  }
 }
 
 TEST_F(Cluster, HitMissTtlAndInvalidate) {
