@@ -174,11 +174,12 @@ std::tuple<typename CF::result_type...> RedisCache::mget(const Call<CF>&... call
                             calls.fn->ns() + ")")),
    ...);
   std::vector<detail::BatchSlot> slots(n);
+  std::array<std::string, n> keys;
   {
     std::size_t i = 0;
     ((slots[i].fn = &calls.fn->state(),
-      std::apply([&](const auto&... a) { calls.fn->build_key(slots[i].key, a...); }, calls.args),
-      ++i),
+      std::apply([&](const auto&... a) { calls.fn->build_key(keys[i], a...); }, calls.args),
+      slots[i].key = keys[i], ++i),
      ...);
   }
   std::shared_ptr<void> replies;  // what the slots' found bytes point into

@@ -277,10 +277,18 @@ std::vector<R> CachedFunction<Fn, R(Args...)>::mget(std::span<const args_tuple> 
     for (const auto& t : calls) out.push_back(compute(t));
     return out;
   }
+  // All keys in one buffer (one allocation, not one per key); the slots view it.
   std::vector<detail::BatchSlot> slots(calls.size());
+  std::string arena;
+  arena.reserve(calls.size() * (st_->key_prefix.size() + 16));
+  std::vector<std::size_t> ends(calls.size());
   for (std::size_t i = 0; i < calls.size(); ++i) {
+    std::apply([&](const auto&... a) { detail::append_result_key(*st_, arena, a...); }, calls[i]);
+    ends[i] = arena.size();
+  }
+  for (std::size_t i = 0, begin = 0; i < calls.size(); begin = ends[i++]) {
     slots[i].fn = st_.get();
-    std::apply([&](const auto&... a) { build_key(slots[i].key, a...); }, calls[i]);
+    slots[i].key = std::string_view(arena).substr(begin, ends[i] - begin);
   }
   std::shared_ptr<void> replies;  // what the slots' found bytes point into
   if (!detail::batch_lookup(*st_->core, slots, replies)) {

@@ -12,6 +12,22 @@ void Client::mget(std::span<const std::string_view> keys,
                   std::vector<std::optional<std::string_view>>& out, std::vector<Reply>& keep) {
   out.clear();
   if (keys.empty()) return;
+  if (single_group()) {  // one server: one MGET, no grouping
+    std::vector<std::string_view> argv;
+    argv.reserve(keys.size() + 1);
+    argv.push_back("MGET");
+    argv.insert(argv.end(), keys.begin(), keys.end());
+    Reply r = command(keys.front(), argv);
+    if (r.type() != ReplyType::array || r.size() != keys.size())
+      throw ProtocolError("redis_cache: unexpected MGET reply from " + describe());
+    out.resize(keys.size());
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const ReplyRef e = r[i];
+      if (e.type() == ReplyType::string) out[i].emplace(e.str());
+    }
+    keep.push_back(std::move(r));  // the views point into it
+    return;
+  }
   // groups[g] = indices of keys of one group, in call order; one MGET each.
   std::vector<std::vector<std::size_t>> groups;
   std::unordered_map<unsigned, std::size_t> group_of;

@@ -50,6 +50,8 @@ class Client {
   /// Keys with equal groups may share one multi-key command (the hash slot on
   /// a cluster; always 0 on one server).
   virtual unsigned key_group(std::string_view /*key*/) const { return 0; }
+  /// True when every key is in one group (one server): no grouping needed.
+  virtual bool single_group() const noexcept { return true; }
 
   /// Values of keys in any slots: out[i] is keys[i]'s value or nullopt. One
   /// MGET per key_group, all in one pipeline_routed (standalone: one MGET, one

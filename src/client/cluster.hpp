@@ -90,6 +90,7 @@ class ClusterClient final : public Client {
   void with_node(std::string_view route_key, const std::function<void(Connection&)>& fn) override;
   void for_each_node(const std::function<void(Connection&)>& fn) override;
   unsigned key_group(std::string_view key) const override { return key_slot(key); }
+  bool single_group() const noexcept override { return false; }
   std::string describe() const override;
 
   /// The current snapshot (builds it on first use). For tests and tools.

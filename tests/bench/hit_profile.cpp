@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace rc = redis_cache;
@@ -34,7 +35,7 @@ User load_user(std::int64_t id) {
 
 int main(int argc, char** argv) {
   if (argc != 4) {
-    std::fprintf(stderr, "usage: hit_profile lib|raw N unix-socket-path\n");
+    std::fprintf(stderr, "usage: hit_profile lib|raw|lib_mget|raw_mget N unix-socket-path\n");
     return 2;
   }
   const bool lib = std::strcmp(argv[1], "lib") == 0;
@@ -44,7 +45,38 @@ int main(int argc, char** argv) {
   auto users = cache.cache<&load_user>();
   users(7);  // stored
   std::int64_t sum = 0;
-  if (lib) {
+  const std::string mode = argv[1];
+  if (mode == "lib_mget" || mode == "raw_mget") {  // N batches of 100 hits
+    std::vector<std::tuple<std::int64_t>> calls;
+    for (std::int64_t i = 0; i < 100; ++i) calls.emplace_back(i);
+    users.mget(calls);  // stored
+    if (mode == "lib_mget") {
+      for (long i = 0; i < n; ++i) sum += users.mget(calls)[7].age;
+    } else {
+      redisContext* c = redisConnectUnix(sock.c_str());
+      std::vector<std::string> keys(100);
+      std::vector<const char*> args(101);
+      std::vector<size_t> lens(101);
+      for (long i = 0; i < n; ++i) {
+        args[0] = "MGET";
+        lens[0] = 4;
+        for (std::size_t k = 0; k < 100; ++k) {
+          users.build_key(keys[k], static_cast<std::int64_t>(k));  // the same keys, reused buffers
+          args[k + 1] = keys[k].data();
+          lens[k + 1] = keys[k].size();
+        }
+        auto* r = static_cast<redisReply*>(redisCommandArgv(c, 101, args.data(), lens.data()));
+        std::vector<User> out;
+        out.reserve(r->elements);
+        for (size_t k = 0; k < r->elements; ++k)
+          out.push_back(rc::codec::decode_value<User>(
+              std::string_view(r->element[k]->str, r->element[k]->len)));
+        sum += out[7].age;
+        freeReplyObject(r);
+      }
+      redisFree(c);
+    }
+  } else if (lib) {
     for (long i = 0; i < n; ++i) sum += users(7).age;
   } else {
     redisContext* c = redisConnectUnix(sock.c_str());

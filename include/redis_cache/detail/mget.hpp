@@ -20,7 +20,7 @@ namespace redis_cache::detail {
 /// One call of a batch: its key, what MGET found, and (after a miss) the encoded value.
 struct BatchSlot {
   const FunctionState* fn = nullptr;
-  std::string key;
+  std::string_view key;                   ///< owned by the caller's key buffer
   std::optional<std::string_view> found;  ///< points into the batch's replies
   std::string encoded;
   bool store = false;

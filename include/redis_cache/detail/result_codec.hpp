@@ -48,14 +48,21 @@ R decode_result(const FunctionState& st, std::string_view bytes) {
   return decode_plain_result<R>(st, bytes);
 }
 
-/// out = the key of a call with args.
+/// Appends the key of a call with args to out.
 template <class... Args>
-void build_result_key(const FunctionState& st, std::string& out, const Args&... args) {
-  out.assign(st.key_prefix);
+void append_result_key(const FunctionState& st, std::string& out, const Args&... args) {
+  out.append(st.key_prefix);
   if (st.codec != Codec::python) [[likely]]
     codec::append_key_args(out, args...);
   else
     codec::append_python_key_args(out, st.arg_names, st.arg_order, args...);
+}
+
+/// out = the key of a call with args.
+template <class... Args>
+void build_result_key(const FunctionState& st, std::string& out, const Args&... args) {
+  out.clear();
+  append_result_key(st, out, args...);
 }
 
 }  // namespace redis_cache::detail
