@@ -24,51 +24,10 @@
 #include "client/script.hpp"
 #include "support/redis_server.hpp"
 
-// ---- allocation counting (C++ heap only; hiredis uses malloc) ----------------------
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-namespace {
-std::atomic<std::uint64_t> g_allocs{0};
-}
-void* operator new(std::size_t n) {
-  g_allocs.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) {
-  return operator new(n);
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-  std::free(p);
-}
+#include "bench_user.hpp"
+#include "count_allocs.hpp"
 
 namespace rc = redis_cache;
-
-struct User {  // a typical cached value: 7 fields with strings and a vector
-  std::int64_t id;
-  std::string name;
-  std::string email;
-  std::vector<std::string> tags;
-  int age;
-  bool active;
-  double score;
-};
-
-User load_user(std::int64_t id) {
-  std::string name = "user-";  // (not "user-" + ...: gcc 12 -O3 warns falsely, -Wrestrict)
-  name += std::to_string(id);
-  return {id, std::move(name), "user@example.com", {"admin", "beta", "eu"}, 42, true, 3.5};
-}
 
 namespace {
 

@@ -15,23 +15,9 @@
 #include <tuple>
 #include <vector>
 
+#include "bench_user.hpp"
+
 namespace rc = redis_cache;
-
-struct User {
-  std::int64_t id;
-  std::string name;
-  std::string email;
-  std::vector<std::string> tags;
-  int age;
-  bool active;
-  double score;
-};
-
-User load_user(std::int64_t id) {
-  std::string name = "user-";
-  name += std::to_string(id);
-  return {id, std::move(name), "user@example.com", {"admin", "beta", "eu"}, 42, true, 3.5};
-}
 
 int main(int argc, char** argv) {
   if (argc != 4) {
