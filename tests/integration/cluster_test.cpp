@@ -428,6 +428,14 @@ TEST_F(Cluster, ManyThreadsOnAMovedSlotShareOneRefresh) {
 class ClusterWithReplicas : public ::testing::Test {
  protected:
   void SetUp() override { g_calls = 0; }
+  // The replica must hold every write before a failover or a kill: right after
+  // the cluster starts (slower still under a sanitizer) its first sync may not
+  // be done, and WAIT then answers 0. Wait until it acknowledges them.
+  bool replicated(std::size_t master) {
+    for (int i = 0; i < 100; ++i)
+      if (cluster.node(master).cli({"WAIT", "1", "200"}) == "1") return true;
+    return false;
+  }
   rc_test::RedisCluster cluster{3, 1};
 };
 
@@ -437,8 +445,7 @@ TEST_F(ClusterWithReplicas, ManualFailoverIsFollowed) {
   for (int i = 0; i < 20; ++i) f(i);
   const unsigned slot = slot_of_ns("fo");
   const std::size_t master = cluster.owner(slot), replica = cluster.replica_of(master);
-  // Wait until the replica has every write (WAIT on the master).
-  (void)cluster.node(master).cli({"WAIT", "1", "2000"});
+  ASSERT_TRUE(replicated(master)) << "the replica never acknowledged the writes";
   cluster.failover(replica);
   EXPECT_EQ(cluster.owner(slot), replica);
   g_calls = 0;
@@ -459,7 +466,7 @@ TEST_F(ClusterWithReplicas, KilledMasterIsReplacedAndCallsRecover) {
   for (int i = 0; i < 10; ++i) f(i);
   const unsigned slot = slot_of_ns("killed");
   const std::size_t master = cluster.owner(slot), replica = cluster.replica_of(master);
-  (void)cluster.node(master).cli({"WAIT", "1", "2000"});
+  ASSERT_TRUE(replicated(master)) << "the replica never acknowledged the writes";
   cluster.node(master).kill();
   // During the outage every call still returns the right value (handler fallback).
   const auto deadline = std::chrono::steady_clock::now() + 20s;
