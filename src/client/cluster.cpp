@@ -223,8 +223,11 @@ void ClusterClient::refresh_after(std::uint64_t seen_attempts, bool only_if_empt
 
 void ClusterClient::load_slot_map() {
   // Known masters first (they follow failovers), then the seeds.
+  // Hold the snapshot: a range-for over snapshot()->nodes would let the
+  // temporary shared_ptr die before the loop while a MOVED patch swaps map_.
+  const auto current = snapshot();
   std::vector<std::string> candidates;
-  for (const auto& pool : snapshot()->nodes) candidates.push_back(pool->config().endpoint());
+  for (const auto& pool : current->nodes) candidates.push_back(pool->config().endpoint());
   for (const auto& [host, port] : seeds_) {
     ConnectionConfig c;
     c.host = host;
