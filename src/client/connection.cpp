@@ -12,6 +12,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <utility>
 
 // sds.h has no extern "C" of its own in hiredis 0.14 and hiredis.h includes
 // it outside its own: include it first, with C linkage.
@@ -311,11 +312,36 @@ Reply Connection::command(Argv argv) {
 }
 
 std::vector<Reply> Connection::pipeline(std::span<const std::vector<std::string_view>> cmds) {
-  if (cmds.empty()) return {};
+  pipeline_send(cmds);
+  return pipeline_receive(cmds);
+}
+
+void Connection::pipeline_send(std::span<const std::vector<std::string_view>> cmds) {
+  sent_on_reused_ = false;
+  if (cmds.empty()) return;
   const bool reused = ctx_ != nullptr;
   ensure_connected();
   try {
-    return exec_pipeline(cmds);
+    send_pipeline(cmds);
+    sent_on_reused_ = reused;
+    return;
+  } catch (const ConnectionError& e) {
+    if (!retry_on_fresh(e, reused)) throw;
+  }
+  connect();
+  send_pipeline(cmds);
+}
+
+std::vector<Reply> Connection::pipeline_receive(
+    std::span<const std::vector<std::string_view>> cmds) {
+  if (cmds.empty()) return {};
+  const bool reused = std::exchange(sent_on_reused_, false);
+  if (ctx_ == nullptr) {
+    throw ConnectionError("redis_cache: pipeline_receive on " + cfg_.endpoint() +
+                          " without a successful pipeline_send (the connection was dropped)");
+  }
+  try {
+    return read_pipeline(cmds);
   } catch (const ConnectionError& e) {
     if (!retry_on_fresh(e, reused)) throw;
   }
@@ -324,7 +350,11 @@ std::vector<Reply> Connection::pipeline(std::span<const std::vector<std::string_
 }
 
 std::vector<Reply> Connection::exec_pipeline(std::span<const std::vector<std::string_view>> cmds) {
-  std::vector<Reply> replies;
+  send_pipeline(cmds);
+  return read_pipeline(cmds);
+}
+
+void Connection::send_pipeline(std::span<const std::vector<std::string_view>> cmds) {
   for (const auto& cmd : cmds) {
     const ArgvBuffer buf(cmd);
     errno = 0;
@@ -333,6 +363,10 @@ std::vector<Reply> Connection::exec_pipeline(std::span<const std::vector<std::st
     }
   }
   if (!send_output(ctx_)) fail("pipeline (sending " + std::to_string(cmds.size()) + " commands)");
+}
+
+std::vector<Reply> Connection::read_pipeline(std::span<const std::vector<std::string_view>> cmds) {
+  std::vector<Reply> replies;
   replies.reserve(cmds.size());
   for (std::size_t i = 0; i < cmds.size(); ++i) {
     void* raw = nullptr;

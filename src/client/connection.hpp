@@ -39,6 +39,16 @@ class Connection {
   /// so the caller sees which command failed. I/O failures throw.
   std::vector<Reply> pipeline(std::span<const std::vector<std::string_view>> cmds);
 
+  /// pipeline() in two halves, so that one thread can send to several servers
+  /// before it waits for any (a cluster mget costs one round trip, not one per
+  /// node). pipeline_send() connects if needed and writes every command;
+  /// pipeline_receive() must follow on this connection, with the same commands
+  /// (cmds must stay alive in between), before anything else is sent on it.
+  /// Same retry as pipeline(): a reused connection the server had closed is
+  /// rebuilt and the commands sent again (in receive, if that is where it shows).
+  void pipeline_send(std::span<const std::vector<std::string_view>> cmds);
+  std::vector<Reply> pipeline_receive(std::span<const std::vector<std::string_view>> cmds);
+
   /// Makes sure the connection is up (connecting if needed). Throws on failure.
   void ensure_connected();
   /// Drops the hiredis context; the next command reconnects.
@@ -46,19 +56,18 @@ class Connection {
   bool connected() const noexcept { return ctx_ != nullptr; }
   const ConnectionConfig& config() const noexcept { return cfg_; }
 
-  /// For an idle connection: if the server closed it (or sent something
-  /// unsolicited) since the last reply, drop it so the next command reconnects
-  /// instead of failing. One non-blocking poll(); true if it was dropped.
-
  private:
   void connect();
   Reply exec(Argv argv);  // one command on ctx_, no reconnect
   std::vector<Reply> exec_pipeline(std::span<const std::vector<std::string_view>> cmds);
+  void send_pipeline(std::span<const std::vector<std::string_view>> cmds);  // on ctx_
+  std::vector<Reply> read_pipeline(std::span<const std::vector<std::string_view>> cmds);
   void setup(Argv argv, std::string_view what);     // AUTH / SELECT / SETNAME at connect
   [[noreturn]] void fail(std::string_view during);  // maps ctx_->err, resets, throws
 
   ConnectionConfig cfg_;
   redisContext* ctx_ = nullptr;
+  bool sent_on_reused_ = false;  // pipeline_send() wrote on a connection made earlier
 };
 
 /// The one place that maps a hiredis error (redisContext::err, errstr and the
