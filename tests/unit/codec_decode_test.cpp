@@ -152,6 +152,11 @@ TEST(MsgpackToJson, RendersEveryFamily) {
   EXPECT_EQ(rc::msgpack_to_json(hex("ca 3f c0 00 00")), "1.5");  // float32
   EXPECT_EQ(rc::msgpack_to_json(enc(std::string("a\"b\\c\n\x01"))), R"("a\"b\\c\n\u0001")");
   EXPECT_EQ(rc::msgpack_to_json(enc(std::string("\xff"))), R"({"base64":"/w=="})");
+  // UTF-8 and DEL as they are; overlong forms and surrogates are not UTF-8.
+  EXPECT_EQ(rc::msgpack_to_json(enc(std::string("h\xc3\xa9 \xf0\x9f\x98\x80\x7f"))),
+            "\"h\xc3\xa9 \xf0\x9f\x98\x80\x7f\"");
+  EXPECT_EQ(rc::msgpack_to_json(enc(std::string("\xc0\xaf"))), R"({"base64":"wK8="})");
+  EXPECT_EQ(rc::msgpack_to_json(enc(std::string("\xed\xa0\x80"))), R"({"base64":"7aCA"})");
   EXPECT_EQ(rc::msgpack_to_json(hex("c4 02 00 01")), R"({"base64":"AAE="})");
   EXPECT_EQ(rc::msgpack_to_json(hex("d4 05 07")), R"({"ext":5,"base64":"Bw=="})");
   EXPECT_EQ(rc::msgpack_to_json(enc(std::map<int, std::string>{{1, "a"}})), R"({"1":"a"})");

@@ -44,6 +44,7 @@
 #include <boost/describe/enum_to_string.hpp>
 #include <boost/mp11/algorithm.hpp>
 #include <boost/pfr/core.hpp>
+#include <redis_cache/codec/detail/json_string.hpp>
 #include <redis_cache/codec/detail/traits.hpp>
 #include <redis_cache/codec/detail/type_name.hpp>
 #include <redis_cache/errors.hpp>
@@ -181,105 +182,6 @@ void json_append_int(std::string& out, I v) {
   else
     r = std::to_chars(buf, buf + sizeof buf, static_cast<unsigned long long>(v));
   out.append(buf, r.ptr);
-}
-
-// ---------------------------------------------------------------- strings
-
-[[noreturn]] inline void json_bad_utf8() {
-  throw ConfigError(
-      "redis_cache: a string is not valid UTF-8; Codec::json and Codec::python carry text "
-      "only (use Codec::msgpack for binary data)");
-}
-
-inline void json_append_u4(std::string& out, unsigned u) {
-  static constexpr char hex[] = "0123456789abcdef";
-  const char e[6] = {'\\',       'u', hex[(u >> 12) & 15], hex[(u >> 8) & 15], hex[(u >> 4) & 15],
-                     hex[u & 15]};
-  out.append(e, 6);
-}
-
-/// Appends s as a JSON string. ascii: Python's ensure_ascii=True escaping.
-inline void json_append_string(std::string& out, std::string_view s, bool ascii) {
-  out.push_back('"');
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    // Fast run of plain ASCII.
-    const auto* q = p;
-    while (q < end && *q >= 0x20 && *q < 0x7f && *q != '"' && *q != '\\') ++q;
-    out.append(reinterpret_cast<const char*>(p), static_cast<std::size_t>(q - p));
-    p = q;
-    if (p == end) break;
-    const unsigned c = *p;
-    if (c < 0x80) {
-      ++p;
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        case '\b':
-          out += "\\b";
-          break;
-        case '\f':
-          out += "\\f";
-          break;
-        default:
-          if (c == 0x7f && !ascii)
-            out.push_back(static_cast<char>(c));
-          else
-            json_append_u4(out, c);
-      }
-      continue;
-    }
-    // Multi-byte UTF-8: validate (no overlongs, no surrogates, <= U+10FFFF).
-    std::uint32_t cp = 0;
-    int n = 0;
-    if (c >= 0xc2 && c <= 0xdf) {
-      cp = c & 0x1f;
-      n = 1;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      cp = c & 0x0f;
-      n = 2;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      cp = c & 0x07;
-      n = 3;
-    } else {
-      json_bad_utf8();
-    }
-    if (end - p <= n) json_bad_utf8();
-    for (int i = 1; i <= n; ++i) {
-      if ((p[i] & 0xc0) != 0x80) json_bad_utf8();
-      cp = (cp << 6) | (p[i] & 0x3f);
-    }
-    if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-        (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-      json_bad_utf8();
-    if (ascii) {
-      if (cp >= 0x10000) {
-        const std::uint32_t v = cp - 0x10000;
-        json_append_u4(out, 0xd800 + (v >> 10));
-        json_append_u4(out, 0xdc00 + (v & 0x3ff));
-      } else {
-        json_append_u4(out, cp);
-      }
-    } else {
-      out.append(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n + 1));
-    }
-    p += n + 1;
-  }
-  out.push_back('"');
 }
 
 // ---------------------------------------------------------------- values

@@ -19,85 +19,11 @@
 #include <boost/mp11/algorithm.hpp>
 #include <redis_cache/codec/base64.hpp>
 #include <redis_cache/codec/detail/fingerprint.hpp>
+#include <redis_cache/codec/detail/json_string.hpp>
 #include <redis_cache/codec/detail/reader.hpp>
 #include <redis_cache/codec/detail/type_name.hpp>
 
 namespace redis_cache::detail {
-
-inline bool codec_valid_utf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* e = p + s.size();
-  while (p < e) {
-    const unsigned char c = *p;
-    std::size_t n;
-    std::uint32_t cp;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    } else if ((c & 0xe0) == 0xc0) {
-      n = 1;
-      cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-      n = 2;
-      cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (static_cast<std::size_t>(e - p) <= n) return false;
-    for (std::size_t i = 1; i <= n; ++i) {
-      if ((p[i] & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (p[i] & 0x3f);
-    }
-    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-        cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-      return false;
-    p += n + 1;
-  }
-  return true;
-}
-
-inline void codec_json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (c < 0x20) {
-          static constexpr char hex[] = "0123456789abcdef";
-          out += "\\u00";
-          out.push_back(hex[c >> 4]);
-          out.push_back(hex[c & 15]);
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-  out.push_back('"');
-}
 
 inline void codec_json_double(std::string& out, double d) {
   if (std::isnan(d)) {
@@ -126,7 +52,7 @@ inline void codec_json_key(codec_reader& r, std::string& out, std::string& scrat
     const unsigned char* start = r.p;
     const std::string_view s = r.read_str();
     if (codec_valid_utf8(s)) {
-      codec_json_string(out, s);
+      json_append_string(out, s, false);
       return;
     }
     r.p = start;
@@ -176,7 +102,7 @@ inline void codec_json_value(codec_reader& r, std::string& out) {
     case codec_token::str: {
       const std::string_view s = r.read_str();
       if (codec_valid_utf8(s)) {
-        codec_json_string(out, s);
+        json_append_string(out, s, false);
         return;
       }
       out += "{\"base64\":\"";
@@ -245,7 +171,7 @@ void codec_schema_json(std::string& out) {
   constexpr K k = codec_kind_v<U>;
   auto type_field = [&] {
     out += "{\"type\":";
-    codec_json_string(out, codec_type_name<U>());
+    json_append_string(out, codec_type_name<U>(), false);
   };
   if constexpr (boost::mp11::mp_contains<Visited, U>::value) {
     type_field();
@@ -275,7 +201,7 @@ void codec_schema_json(std::string& out) {
     boost::mp11::mp_for_each<boost::describe::describe_enumerators<U>>([&](auto D) {
       if (!first) out += ",";
       first = false;
-      codec_json_string(out, D.name);
+      json_append_string(out, D.name, false);
     });
     out += "]}";
   } else if constexpr (k == K::plain_enum) {
@@ -326,7 +252,7 @@ void codec_schema_json(std::string& out) {
     boost::mp11::mp_for_each<codec_members_t<U>>([&](auto D) {
       if (!first) out += ",";
       first = false;
-      codec_json_string(out, D.name);
+      json_append_string(out, D.name, false);
     });
     out += "],\"schema\":[";
     first = true;
