@@ -33,6 +33,7 @@
 #include <redis_cache/codec/base64.hpp>
 #include <redis_cache/codec/detail/check.hpp>
 #include <redis_cache/codec/detail/decode.hpp>
+#include <redis_cache/codec/detail/decode_whole.hpp>
 #include <redis_cache/codec/detail/encode.hpp>
 #include <redis_cache/codec/detail/fingerprint.hpp>
 #include <redis_cache/codec/detail/json.hpp>
@@ -75,21 +76,9 @@ T decode_value(std::string_view bytes) {
   assert_cacheable<T>();
   static_assert(!std::is_reference_v<T>, "redis_cache: decode_value needs a value type");
   if constexpr (cacheable_v<T>) {
-    if (bytes.size() > max_decode_bytes)
-      throw DecodeError("redis_cache: cannot decode value: " + std::to_string(bytes.size()) +
-                        " bytes exceed the limit of " + std::to_string(max_decode_bytes));
-    detail::codec_reader r(bytes);
-    try {
-      T v = detail::codec_decode<std::remove_cv_t<T>>(r);
-      if (!r.at_end()) r.fail("trailing bytes after the value");
-      return v;
-    } catch (const DecodeError&) {
-      throw;
-    } catch (const std::bad_alloc&) {
-      throw;
-    } catch (const std::exception& e) {  // e.g. a user hook's unpack() rejecting its input
-      throw DecodeError(std::string("redis_cache: cannot decode value: ") + e.what());
-    }
+    return detail::decode_whole<detail::codec_reader>(bytes, [](detail::codec_reader& r) {
+      return detail::codec_decode<std::remove_cv_t<T>>(r);
+    });
   } else {
     throw DecodeError("redis_cache: not cacheable");
   }
@@ -165,14 +154,11 @@ std::string schema_json() {
 /// Generic msgpack -> compact JSON text (see detail/json.hpp for the mapping). Same
 /// limits as decode_value; throws DecodeError.
 inline std::string msgpack_to_json(std::string_view bytes) {
-  if (bytes.size() > max_decode_bytes)
-    throw DecodeError("redis_cache: cannot decode value: " + std::to_string(bytes.size()) +
-                      " bytes exceed the limit of " + std::to_string(max_decode_bytes));
-  detail::codec_reader r(bytes);
-  std::string out;
-  detail::codec_json_value(r, out);
-  if (!r.at_end()) r.fail("trailing bytes after the value");
-  return out;
+  return detail::decode_whole<detail::codec_reader>(bytes, [](detail::codec_reader& r) {
+    std::string out;
+    detail::codec_json_value(r, out);
+    return out;
+  });
 }
 
 }  // namespace redis_cache::codec

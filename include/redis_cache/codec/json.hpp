@@ -26,6 +26,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include <redis_cache/codec/detail/decode_whole.hpp>
 #include <redis_cache/codec/json_read.hpp>
 #include <redis_cache/codec/json_write.hpp>
 #include <redis_cache/codec/limits.hpp>
@@ -61,31 +62,17 @@ void encode_json(const T& v, std::string& out, JsonStyle style = JsonStyle::plai
 template <class T>
 T decode_json(std::string_view text) {
   static_assert(!std::is_reference_v<T>, "redis_cache: decode_json needs a value type");
-  if (text.size() > max_decode_bytes)
-    throw DecodeError("redis_cache: cannot decode value: " + std::to_string(text.size()) +
-                      " bytes exceed the limit of " + std::to_string(max_decode_bytes));
-  detail::json_reader r(text);
-  try {
-    T v = detail::json_decode<std::remove_cv_t<T>>(r);
-    if (!r.at_end()) r.fail("trailing bytes after the value");
-    return v;
-  } catch (const DecodeError&) {
-    throw;
-  } catch (const std::bad_alloc&) {
-    throw;
-  } catch (const std::exception& e) {  // a user hook's unpack() rejecting its input
-    throw DecodeError(std::string("redis_cache: cannot decode value: ") + e.what());
-  }
+  return detail::decode_whole<detail::json_reader>(
+      text, [](detail::json_reader& r) { return detail::json_decode<std::remove_cv_t<T>>(r); });
 }
 
 /// Any JSON text rewritten compactly (throws DecodeError when it is not one JSON value).
 inline std::string normalize_json(std::string_view text) {
-  if (text.size() > max_decode_bytes) throw DecodeError("redis_cache: value too large");
-  detail::json_reader r(text);
-  std::string out;
-  detail::json_reformat(r, out);
-  if (!r.at_end()) r.fail("trailing bytes after the value");
-  return out;
+  return detail::decode_whole<detail::json_reader>(text, [](detail::json_reader& r) {
+    std::string out;
+    detail::json_reformat(r, out);
+    return out;
+  });
 }
 
 /// For tools (the CLI): any stored value as compact JSON text. Detects the encoding:
