@@ -55,6 +55,15 @@ std::string_view name_of(Argv argv) {
   return argv.empty() ? std::string_view("(empty command)") : argv[0].substr(0, 32);
 }
 
+/// The node serving slot in map (which the caller holds while it uses the node).
+Pool& owner_in(const SlotMap& map, unsigned slot) {
+  Pool* pool = map.node_for(slot);
+  if (pool == nullptr) {
+    throw ConnectionError("redis_cache: no cluster node known for slot " + std::to_string(slot));
+  }
+  return *pool;
+}
+
 }  // namespace
 
 // -- CRC16 and slots -----------------------------------------------------------
@@ -313,6 +322,15 @@ void ClusterClient::refresh() {
   refresh_after(attempts_.load());
 }
 
+bool ClusterClient::refreshed(std::uint64_t seen_attempts) {
+  try {
+    refresh_after(seen_attempts);
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
 void ClusterClient::request_refresh() noexcept {
   {
     std::lock_guard lock(bg_mu_);
@@ -349,13 +367,11 @@ Reply ClusterClient::route(std::string_view route_key, std::string_view what, Op
   int redirects = 0, transient = 0;
   bool io_retried = false;
   for (;;) {
+    // `map` (or `asked`) owns `pool` for this attempt: no raw pointer outlives its owner.
     const auto map = ready_snapshot();
-    Pool* pool = ask != nullptr ? ask.get() : map->node_for(slot);
-    if (pool == nullptr) {
-      throw ConnectionError("redis_cache: no cluster node known for slot " + std::to_string(slot));
-    }
-    const bool asking = ask != nullptr;
-    ask.reset();
+    const std::shared_ptr<Pool> asked = std::move(ask);
+    const bool asking = asked != nullptr;
+    Pool* const pool = asking ? asked.get() : &owner_in(*map, slot);
     const std::uint64_t seen = attempts_.load();
     std::optional<Reply> reply;
     try {
@@ -364,15 +380,8 @@ Reply ClusterClient::route(std::string_view route_key, std::string_view what, Op
     } catch (const ConnectionError& e) {
       // The node may be gone (failover, resharding): refresh, retry once when
       // that changes the route or the failure was quick (refused, closed).
-      if (io_retried) throw;
+      if (io_retried || !refreshed(seen)) throw;  // nothing answers: the original failure
       io_retried = true;
-      bool refreshed = true;
-      try {
-        refresh_after(seen);
-      } catch (const Error&) {
-        refreshed = false;
-      }
-      if (!refreshed) throw;  // nothing answers: report the original failure
       const bool timed_out = dynamic_cast<const TimeoutError*>(&e) != nullptr;
       if (timed_out && snapshot()->node_for(slot) == pool) throw;
       continue;
@@ -471,11 +480,7 @@ std::vector<Reply> ClusterClient::pipeline_routed(
     const auto map = ready_snapshot();
     std::vector<Group> groups;  // one per (node, asking); few nodes, linear search
     for (const std::size_t i : pending) {
-      Pool* pool = ask_to[i] != nullptr ? ask_to[i].get() : map->node_for(slots[i]);
-      if (pool == nullptr) {
-        throw ConnectionError("redis_cache: no cluster node known for slot " +
-                              std::to_string(slots[i]));
-      }
+      Pool* pool = ask_to[i] != nullptr ? ask_to[i].get() : &owner_in(*map, slots[i]);
       const bool asking = ask_to[i] != nullptr;
       auto g = std::find_if(groups.begin(), groups.end(),
                             [&](const Group& x) { return x.pool == pool && x.asking == asking; });
@@ -502,15 +507,8 @@ std::vector<Reply> ClusterClient::pipeline_routed(
         auto lease = g.pool->acquire();
         replies = lease->pipeline(batch);
       } catch (const ConnectionError&) {
-        if (io_retried) throw;
+        if (io_retried || !refreshed(seen)) throw;  // nothing answers: the original failure
         io_retried = true;
-        bool refreshed = true;
-        try {
-          refresh_after(seen);
-        } catch (const Error&) {
-          refreshed = false;
-        }
-        if (!refreshed) throw;  // nothing answers: report the original failure
         next.insert(next.end(), g.idx.begin(), g.idx.end());
         continue;
       }
@@ -579,7 +577,7 @@ void ClusterClient::with_node(std::string_view route_key,
                               const std::function<void(Connection&)>& fn) {
   const unsigned slot = key_slot(route_key);
   auto map = ready_snapshot();
-  Pool* pool = map->node_for(slot);
+  Pool* pool = &owner_in(*map, slot);
   const std::uint64_t seen = attempts_.load();
   try {
     auto lease = pool->acquire();
@@ -587,16 +585,10 @@ void ClusterClient::with_node(std::string_view route_key,
     return;
   } catch (const ConnectionError&) {
     // Retry on the new owner only if a refresh moved the slot (failover).
-    bool refreshed = true;
-    try {
-      refresh_after(seen);
-    } catch (const Error&) {
-      refreshed = false;
-    }
-    if (!refreshed || snapshot()->node_for(slot) == pool) throw;
+    if (!refreshed(seen) || snapshot()->node_for(slot) == pool) throw;
   }
   map = snapshot();
-  auto lease = map->node_for(slot)->acquire();
+  auto lease = owner_in(*map, slot).acquire();
   fn(*lease);
 }
 
@@ -613,7 +605,8 @@ std::shared_ptr<const SlotMap> ClusterClient::slot_map() {
 }
 
 std::string ClusterClient::node_of(unsigned slot) {
-  return ready_snapshot()->node_for(slot)->config().endpoint();
+  const auto map = ready_snapshot();
+  return owner_in(*map, slot).config().endpoint();
 }
 
 std::string ClusterClient::describe() const {

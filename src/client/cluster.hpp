@@ -116,6 +116,9 @@ class ClusterClient final : public Client {
   /// attempt, rethrows that failure without trying. only_if_empty: nothing to do
   /// once some map is known (the first use by many threads at once).
   void refresh_after(std::uint64_t seen_attempts, bool only_if_empty = false);
+  /// refresh_after(seen_attempts) for a command that failed with a ConnectionError:
+  /// false when no node answered (the caller then reports its own failure).
+  bool refreshed(std::uint64_t seen_attempts);
   void load_slot_map();             ///< one attempt: CLUSTER SLOTS on known masters, then seeds
   void request_refresh() noexcept;  ///< wakes the background thread
   void patch(unsigned slot, std::string_view endpoint);
