@@ -74,6 +74,12 @@ std::string greet(int user_id, std::string lang) {
 double price(double amount, std::string currency) {
   return ++calls, currency == "EUR" ? amount * 1.1 : amount;
 }
+int stock(const Item& item) {
+  return ++calls, item.qty * 2;
+}
+double norm2(Pos p) {
+  return ++calls, p.x * p.x + p.y * p.y;
+}
 std::vector<std::string> many(int n) {
   ++calls;
   std::vector<std::string> v;
@@ -255,6 +261,41 @@ TEST_F(Cli, GetDecodesValueWithFieldNames) {
   EXPECT_EQ(r.code, 1);
   r = run({"get", "{rc:cli.get.items}:00000000:kQE=", "--json"});
   EXPECT_EQ(r.code, 1);
+}
+
+TEST_F(Cli, GetTakesStructArgumentsByNameOrInFieldOrder) {
+  auto c = cache();
+  auto stock = c.cache<&cli_test::stock>({.ns = "cli.args.stock"});
+  auto norm2 = c.cache<&cli_test::norm2>({.ns = "cli.args.norm2"});
+  EXPECT_EQ(stock(cli_test::Item{"pen", 4, {"a"}}), 8);
+  EXPECT_EQ(norm2(cli_test::Pos{3, 4}), 25.0);
+
+  // A described struct: an object by field name (any order) or an array in field order.
+  for (const char* args :
+       {R"([{"qty": 4, "tags": ["a"], "name": "pen"}])", R"([["pen", 4, ["a"]]])"}) {
+    CliRun r = run({"get", "cli.args.stock", "--args", args, "--json"});
+    ASSERT_EQ(r.code, 0) << args << ": " << r.err;
+    EXPECT_EQ(r.json().at("value").to_number<int>(), 8);
+  }
+  // A plain aggregate: an array in field order.
+  CliRun r = run({"get", "cli.args.norm2", "--args", "[[3, 4]]", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.json().at("value").to_number<double>(), 25.0);
+
+  // Errors name the field, or the shape expected.
+  r = run({"get", "cli.args.stock", "--args", R"([{"name": "pen", "tags": []}])"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("missing field \"qty\""), std::string::npos) << r.err;
+  r = run(
+      {"get", "cli.args.stock", "--args", R"([{"name": "pen", "qty": 4, "tags": [], "x": 1}])"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("unknown field"), std::string::npos) << r.err;
+  r = run({"get", "cli.args.stock", "--args", "[7]"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("expected an object with fields"), std::string::npos) << r.err;
+  r = run({"get", "cli.args.norm2", "--args", "[[3]]"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("expected an array of 2 fields"), std::string::npos) << r.err;
 }
 
 TEST_F(Cli, GetRebuildsCanonicalKeysFromTheNote) {

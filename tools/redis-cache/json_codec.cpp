@@ -196,8 +196,7 @@ class Encoder {
     if (!s.is_object()) return generic(w, out, v, path);
     if (const auto* repr = member(s, "repr")) return encode(out, v, repr, path);
     const std::string_view enc = str_or(member(s, "encoding"));
-    if (enc == "map") return described(w, out, v, s, path);
-    if (enc == "array") return aggregate(w, out, v, s, path);
+    if (enc == "map" || enc == "array") return record(w, out, v, s, enc == "map", path);
     if (const auto* e = member(s, "enum")) return enumeration(w, v, *e, path);
     if (const auto* r = member(s, "duration")) return encode(out, v, r, path);
     if (const auto* r = member(s, "time_point")) return encode(out, v, r, path);
@@ -295,53 +294,35 @@ class Encoder {
     integer(w, v, path);
   }
 
-  void described(rcd::codec_writer& w, std::string& out, const json::value& v, const json::value& s,
-                 const std::string& path) {
+  // A struct by its schema note: a described class ("encoding":"map") is a msgpack map of
+  // field name -> value, a PFR aggregate ("array") an array of its fields. Both take a JSON
+  // object by field name or an array in field order.
+  void record(rcd::codec_writer& w, std::string& out, const json::value& v, const json::value& s,
+              bool named, const std::string& path) {
     const auto* f = member(s, "fields");
     const auto* sc = member(s, "schema");
     if (!f || !f->is_array() || !sc || !sc->is_array()) return generic(w, out, v, path);
     const auto& fields = f->as_array();
     const auto& schemas = sc->as_array();
-    w.map(fields.size());
+    const bool in_order = v.is_array() && v.as_array().size() == fields.size();
+    if (!in_order && !v.is_object())
+      fail(path, named ? "expected an object with fields " + to_json(*f)
+                       : "expected an array of " + std::to_string(fields.size()) + " fields, got " +
+                             to_json(v));
+    if (named)
+      w.map(fields.size());
+    else
+      w.array(fields.size());
     for (std::size_t i = 0; i < fields.size(); ++i) {
       const std::string_view name = str_or(&fields[i]);
-      const json::value* x = nullptr;
-      if (v.is_object()) {
-        x = v.as_object().if_contains(name);
-        if (!x) fail(path, "missing field \"" + std::string(name) + "\"");
-      } else if (v.is_array() && v.as_array().size() == fields.size()) {
-        x = &v.as_array()[i];
-      } else {
-        fail(path, "expected an object with fields " + to_json(*f));
-      }
-      w.str(name);
-      encode(out, *x, i < schemas.size() ? &schemas[i] : nullptr, path + "." + std::string(name));
+      const json::value* x = in_order ? &v.as_array()[i] : v.as_object().if_contains(name);
+      if (!x) fail(path, "missing field \"" + std::string(name) + "\"");
+      if (named) w.str(name);
+      encode(out, *x, i < schemas.size() ? &schemas[i] : nullptr,
+             named ? path + "." + std::string(name) : path + "[" + std::to_string(i) + "]");
     }
     if (v.is_object() && v.as_object().size() != fields.size())
       fail(path, "unknown field (fields are " + to_json(*f) + ")");
-  }
-
-  void aggregate(rcd::codec_writer& w, std::string& out, const json::value& v, const json::value& s,
-                 const std::string& path) {
-    const auto* f = member(s, "fields");
-    const auto* sc = member(s, "schema");
-    if (!f || !f->is_array() || !sc || !sc->is_array()) return generic(w, out, v, path);
-    const auto& fields = f->as_array();
-    const auto& schemas = sc->as_array();
-    w.array(fields.size());
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-      const std::string_view name = str_or(&fields[i]);
-      const json::value* x = nullptr;
-      if (v.is_array() && v.as_array().size() == fields.size())
-        x = &v.as_array()[i];
-      else if (v.is_object())
-        x = v.as_object().if_contains(name);
-      if (!x)
-        fail(path, "expected an array of " + std::to_string(fields.size()) + " fields, got " +
-                       to_json(v));
-      encode(out, *x, i < schemas.size() ? &schemas[i] : nullptr,
-             path + "[" + std::to_string(i) + "]");
-    }
   }
 
   void sequence(rcd::codec_writer& w, std::string& out, const json::value& v,
