@@ -1,8 +1,16 @@
-// Instructions per cache hit, library vs raw hiredis, for callgrind (whose
+// Instructions per operation, library vs raw hiredis, for callgrind (whose
 // counts are repeatable where wall-clock times are not):
 //   bash tools/profile_hit.sh
-// runs this under callgrind with N and 2N hits of each kind and prints
+// runs this under callgrind with N and 2N operations of each kind and prints
 // (instructions(2N) - instructions(N)) / N: set-up costs cancel out.
+//
+//   hit_profile MODE N unix-socket-path [BATCH]
+//   MODE: lib | raw                    a hit: GET + decode
+//         lib_mget | raw_mget          an mget of BATCH hits (default 100)
+//         lib_miss_limit | raw_miss_limit
+//                                      a miss of a function with a limit:
+//                                      GET (nil) + EVALSHA of the FIFO script
+//         lib_miss_limit_nosf          the same with single_flight = false
 #include <redis_cache/redis_cache.hpp>
 
 #include <hiredis/hiredis.h>
@@ -11,47 +19,67 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <tuple>
 #include <vector>
+
+#include "cache_scripts.hpp"
+#include "client/script.hpp"
 
 #include "bench_user.hpp"
 
 namespace rc = redis_cache;
 
+namespace {
+
+redisReply* cmd(redisContext* c, int argc, const char** argv, const size_t* lens) {
+  auto* r = static_cast<redisReply*>(redisCommandArgv(c, argc, argv, lens));
+  if (r == nullptr || r->type == REDIS_REPLY_ERROR) {
+    std::fprintf(stderr, "hit_profile: %s\n", r ? r->str : c->errstr);
+    std::exit(2);
+  }
+  return r;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: hit_profile lib|raw|lib_mget|raw_mget N unix-socket-path\n");
+  if (argc != 4 && argc != 5) {
+    std::fprintf(
+        stderr,
+        "usage: hit_profile lib|raw|lib_mget|raw_mget|lib_miss_limit[_nosf]|raw_miss_limit N "
+        "unix-socket-path [BATCH]\n");
     return 2;
   }
-  const bool lib = std::strcmp(argv[1], "lib") == 0;
+  const std::string mode = argv[1];
   const long n = std::atol(argv[2]);
   const std::string sock = argv[3];
+  const std::size_t batch = argc == 5 ? static_cast<std::size_t>(std::atol(argv[4])) : 100;
   rc::RedisCache cache{{.url = "unix://" + sock}};
   auto users = cache.cache<&load_user>();
   users(7);  // stored
   std::int64_t sum = 0;
-  const std::string mode = argv[1];
-  if (mode == "lib_mget" || mode == "raw_mget") {  // N batches of 100 hits
+  if (mode == "lib_mget" || mode == "raw_mget") {  // N batches of BATCH hits
     std::vector<std::tuple<std::int64_t>> calls;
-    for (std::int64_t i = 0; i < 100; ++i) calls.emplace_back(i);
+    for (std::int64_t i = 0; i < static_cast<std::int64_t>(batch); ++i) calls.emplace_back(i);
     users.mget(calls);  // stored
     if (mode == "lib_mget") {
       for (long i = 0; i < n; ++i) sum += users.mget(calls)[7].age;
     } else {
       redisContext* c = redisConnectUnix(sock.c_str());
-      std::vector<std::string> keys(100);
-      std::vector<const char*> args(101);
-      std::vector<size_t> lens(101);
+      std::vector<std::string> keys(batch);
+      std::vector<const char*> args(batch + 1);
+      std::vector<size_t> lens(batch + 1);
       for (long i = 0; i < n; ++i) {
         args[0] = "MGET";
         lens[0] = 4;
-        for (std::size_t k = 0; k < 100; ++k) {
+        for (std::size_t k = 0; k < batch; ++k) {
           users.build_key(keys[k], static_cast<std::int64_t>(k));  // the same keys, reused buffers
           args[k + 1] = keys[k].data();
           lens[k + 1] = keys[k].size();
         }
-        auto* r = static_cast<redisReply*>(redisCommandArgv(c, 101, args.data(), lens.data()));
+        auto* r = cmd(c, static_cast<int>(batch + 1), args.data(), lens.data());
         std::vector<User> out;
         out.reserve(r->elements);
         for (size_t k = 0; k < r->elements; ++k)
@@ -62,9 +90,42 @@ int main(int argc, char** argv) {
       }
       redisFree(c);
     }
-  } else if (lib) {
+  } else if (mode.ends_with("miss_limit") || mode == "lib_miss_limit_nosf") {
+    // Fresh ids each run (the server is shared between runs): misses only.
+    auto limited = cache.cache<&load_user>({.ttl = std::chrono::hours(1),
+                                            .limit = 100000,
+                                            .ns = "profile_limited",
+                                            .single_flight = mode != "lib_miss_limit_nosf"});
+    limited(-1);  // the FIFO script is loaded, the schema note written
+    std::int64_t id = static_cast<std::int64_t>(std::time(nullptr)) * 1'000'000;
+    if (mode.starts_with("lib")) {
+      for (long i = 0; i < n; ++i) sum += limited(id++).age;
+    } else {
+      redisContext* c = redisConnectUnix(sock.c_str());
+      const std::string& sha = rc::detail::fifo_script().sha1();
+      const std::string& index = limited.state().index_key;
+      std::string key, bytes;
+      for (long i = 0; i < n; ++i) {
+        // What a hand-written client does: build the key, GET, compute, encode,
+        // EVALSHA of the same script with the same arguments.
+        const std::int64_t this_id = id++;
+        limited.build_key(key, this_id);
+        const char* get[] = {"GET", key.data()};
+        const size_t get_lens[] = {3, key.size()};
+        freeReplyObject(cmd(c, 2, get, get_lens));
+        User u = load_user(this_id);
+        rc::codec::encode_value(u, bytes);
+        const char* ev[] = {"EVALSHA",  sha.data(),   "2",    index.data(),
+                            key.data(), bytes.data(), "3600", "100000"};
+        const size_t ev_lens[] = {7, sha.size(), 1, index.size(), key.size(), bytes.size(), 4, 6};
+        freeReplyObject(cmd(c, 8, ev, ev_lens));
+        sum += u.age;
+      }
+      redisFree(c);
+    }
+  } else if (mode == "lib") {
     for (long i = 0; i < n; ++i) sum += users(7).age;
-  } else {
+  } else if (mode == "raw") {
     redisContext* c = redisConnectUnix(sock.c_str());
     const std::string key = users.key(7);
     // redisCommandArgv (no format-string parsing): the fastest raw form.
@@ -76,6 +137,9 @@ int main(int argc, char** argv) {
       freeReplyObject(r);
     }
     redisFree(c);
+  } else {
+    std::fprintf(stderr, "hit_profile: unknown mode %s\n", mode.c_str());
+    return 2;
   }
   std::printf("%lld\n", static_cast<long long>(sum));
   return 0;
