@@ -11,7 +11,6 @@
 //   REDIS_CACHED_AS(area_cached, static_cast<double (*)(Shape)>(&area), 60, 0)
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <initializer_list>
@@ -28,6 +27,24 @@
 namespace redis_cache {
 
 /// What REDIS_CACHED defines: a cached function bound lazily to the default cache.
+///
+/// Binding. The first call binds the function to default_cache(), one binding shared
+/// by all threads (and their stats). After set_default_cache(other), or when the default
+/// cache is destroyed or replaced by a move, the next call binds it to the new default
+/// and drops the shared binding to the earlier one; each thread drops its own reference
+/// to the earlier binding at its next call of this function, or when it exits. So an
+/// earlier default cache's state (its connection pool) is freed once that RedisCache is
+/// gone and no binding is left; a thread that never calls the function again keeps its
+/// reference until it exits. (set_default_cache of the cache already set keeps the
+/// binding and its stats.)
+///
+/// A call in flight during set_default_cache finishes on the cache it started with: its
+/// thread holds that binding until the call returns, also when the function calls itself
+/// and the nested call rebinds. Calls that start after set_default_cache returned use the
+/// new cache.
+///
+/// Cost per call: one acquire load of the default's generation, compared with the
+/// calling thread's binding; no lock and no shared reference count unless it changed.
 template <auto F>
 class LazyCachedFunction {
   using Sig = typename detail::fn_signature<decltype(F)>::type;
@@ -44,61 +61,111 @@ class LazyCachedFunction {
 
   template <class... A>
   decltype(auto) operator()(A&&... args) const {
-    return bound()(std::forward<A>(args)...);
+    return with_bound(
+        [&](const Bound& b) -> decltype(auto) { return b(std::forward<A>(args)...); });
   }
   template <class... A>
   bool invalidate(const A&... args) const {
-    return bound().invalidate(args...);
+    return with_bound([&](const Bound& b) { return b.invalidate(args...); });
   }
-  std::size_t invalidate_all() const { return bound().invalidate_all(); }
+  std::size_t invalidate_all() const {
+    return with_bound([](const Bound& b) { return b.invalidate_all(); });
+  }
   template <class... A>
   std::string key(const A&... args) const {
-    return bound().key(args...);
+    return with_bound([&](const Bound& b) { return b.key(args...); });
   }
-  auto mget(std::span<const typename Bound::args_tuple> calls) const { return bound().mget(calls); }
+  auto mget(std::span<const typename Bound::args_tuple> calls) const {
+    return with_bound([&](const Bound& b) { return b.mget(calls); });
+  }
   auto mget(const std::vector<typename Bound::args_tuple>& calls) const {
-    return bound().mget(calls);
+    return mget(std::span<const typename Bound::args_tuple>(calls));
   }
   auto mget(std::initializer_list<typename Bound::args_tuple> calls) const {
-    return bound().mget(calls);
+    return mget(std::span<const typename Bound::args_tuple>(calls.begin(), calls.size()));
   }
-  Stats stats() const { return bound().stats(); }
+  Stats stats() const {
+    return with_bound([](const Bound& b) { return b.stats(); });
+  }
   const std::string& name() const noexcept { return name_; }
 
-  /// The cached function bound to the current default cache.
-  const Bound& bound() const {
-    const unsigned gen = detail::default_generation();
-    // One pointer to an immutable {generation, binding}: never a mismatched pair.
-    const Entry* e = current_.load(std::memory_order_acquire);
-    if (e != nullptr && e->gen == gen) return e->bound;
-    std::lock_guard lock(mu_);
-    e = current_.load(std::memory_order_relaxed);
-    if (e == nullptr || e->gen != gen) {
-      RedisCache& cache = default_cache();
-      // Same core as before (e.g. set_default_cache of the same cache): keep the
-      // binding (a copy shares its state and counters). Earlier entries stay
-      // alive: another thread may still be using them.
-      if (e != nullptr && e->bound.state().core == cache.core())
-        all_.push_back(std::make_unique<Entry>(Entry{gen, e->bound}));
-      else
-        all_.push_back(std::make_unique<Entry>(Entry{gen, cache.template cache<F>(opts_, loc_)}));
-      e = all_.back().get();
-      current_.store(e, std::memory_order_release);
-    }
-    return e->bound;
+  /// The cached function bound to the current default cache. A copy shares its state:
+  /// while it lives, so does that cache's state.
+  Bound bound() const {
+    return with_bound([](const Bound& b) { return b; });
   }
 
  private:
+  struct Entry {
+    unsigned gen;  ///< detail::default_generation() it was bound at
+    Bound bound;
+  };
+
+  /// This thread's binding. One per F: two objects of the same F (REDIS_CACHED_AS twice)
+  /// share it and rebind whenever a thread alternates between them.
+  struct Binding {
+    const LazyCachedFunction* owner = nullptr;
+    unsigned gen = 0;
+    std::shared_ptr<const Entry> entry;
+    unsigned depth = 0;                              ///< calls in flight on this thread
+    std::vector<std::shared_ptr<const Entry>> held;  ///< rebound away from while in flight
+  };
+  static Binding& this_thread() {
+    static thread_local Binding b;
+    return b;
+  }
+  struct InCall {
+    Binding& b;
+    explicit InCall(Binding& binding) : b(binding) { ++b.depth; }
+    ~InCall() {
+      if (--b.depth == 0 && !b.held.empty()) b.held.clear();
+    }
+    InCall(const InCall&) = delete;
+    InCall& operator=(const InCall&) = delete;
+  };
+
+  template <class Fn>
+  decltype(auto) with_bound(Fn&& fn) const {
+    Binding& b = this_thread();
+    const unsigned gen = detail::default_generation();
+    if (b.owner != this || b.gen != gen) [[unlikely]]
+      rebind(b);
+    const InCall in_call(b);
+    return std::forward<Fn>(fn)(b.entry->bound);
+  }
+
+  void rebind(Binding& b) const {
+    std::shared_ptr<const Entry> old = std::move(b.entry);  // dropped here unless in flight
+    b.owner = nullptr;
+    if (old && b.depth > 0) b.held.push_back(std::move(old));
+    b.entry = current();
+    b.owner = this;
+    b.gen = b.entry->gen;
+  }
+
+  /// The binding to the current default cache, shared by all threads.
+  std::shared_ptr<const Entry> current() const {
+    std::lock_guard lock(mu_);
+    // Read under the lock: a thread that saw an older generation never rebinds back.
+    const unsigned gen = detail::default_generation();
+    if (!current_ || current_->gen != gen) {
+      std::shared_ptr<const Entry> old = std::move(current_);  // dropped even if this throws
+      RedisCache& cache = default_cache();
+      // The same core (set_default_cache of the same cache): keep the binding, whose
+      // copy shares its state and counters.
+      if (old && old->bound.state().core == cache.core())
+        current_ = std::make_shared<Entry>(Entry{gen, old->bound});
+      else
+        current_ = std::make_shared<Entry>(Entry{gen, cache.template cache<F>(opts_, loc_)});
+    }
+    return current_;
+  }
+
   std::string name_;
   CacheOptions opts_;
   std::source_location loc_;
   mutable std::mutex mu_;
-  struct Entry {
-    unsigned gen;
-    Bound bound;
-  };
-  mutable std::atomic<const Entry*> current_{nullptr};
-  mutable std::vector<std::unique_ptr<Entry>> all_;
+  mutable std::shared_ptr<const Entry> current_;  ///< guarded by mu_
 };
 
 }  // namespace redis_cache

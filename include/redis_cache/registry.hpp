@@ -29,8 +29,10 @@ struct RegistryEntry {
 /// Every REDIS_CACHED function of the program (in registration order).
 std::vector<RegistryEntry> registry();
 
-/// Makes `cache` the one REDIS_CACHED functions use (they rebind on their next
-/// call). The cache must outlive its use; a destroyed default cache unsets itself.
+/// Makes `cache` the one REDIS_CACHED functions use: each thread rebinds at its next
+/// call and drops its binding to the earlier default (calls in flight finish on it; see
+/// LazyCachedFunction). The cache must outlive its use; a destroyed default cache
+/// unsets itself.
 void set_default_cache(RedisCache& cache);
 /// The default cache: the one set, else one built from REDIS_URL at first use.
 /// Throws ConfigError when neither exists.

@@ -4,8 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
+#include <memory>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "support/redis_server.hpp"
 
@@ -27,7 +32,29 @@ double area(double w, double h) {
 namespace macro_app {
 REDIS_CACHED(load_score, 300, 1000)
 REDIS_CACHED_AS(rect_area_cached, static_cast<double (*)(double, double)>(&area), 0, 0);
+
+std::string greet(int id) {
+  return "hi " + std::to_string(id);
+}
+REDIS_CACHED(greet, 0, 0)
+
+rc::RedisCache* switch_to = nullptr;  // the next fact() makes it the default cache
+long fact(int n);
+REDIS_CACHED(fact, 0, 0)
+long fact(int n) {
+  if (switch_to != nullptr) rc::set_default_cache(*std::exchange(switch_to, nullptr));
+  return n <= 1 ? 1 : n * fact_cached(n - 1);
+}
 }  // namespace macro_app
+
+namespace {
+/// Client connections the server has open, redis-cli's own included.
+int connected_clients(const rc_test::RedisServer& server) {
+  const std::string info = server.cli({"INFO", "clients"});
+  const auto at = info.find("connected_clients:");
+  return at == std::string::npos ? -1 : std::atoi(info.c_str() + at + 18);
+}
+}  // namespace
 
 TEST(Macro, DefinesCachedFunctionAndRegistersIt) {
   bool found = false;
@@ -123,4 +150,65 @@ TEST(Macro, RegistryKeyPrefixFollowsTheCodec) {
     EXPECT_EQ(macro_app::load_score_cached.key(1).rfind(e.key_prefix, 0), 0u)
         << e.key_prefix << " vs " << macro_app::load_score_cached.key(1);
   }
+}
+
+TEST(Macro, RebindingReleasesTheEarlierDefaultCache) {
+  rc_test::RedisServer one, two;
+  auto c1 = std::make_unique<rc::RedisCache>(rc::Options{.url = one.url()});
+  rc::set_default_cache(*c1);
+  EXPECT_EQ(macro_app::greet_cached(1), "hi 1");
+  std::thread([] { EXPECT_EQ(macro_app::greet_cached(2), "hi 2"); }).join();  // bound, exited
+  EXPECT_GE(connected_clients(one), 2);  // the pool's connection and redis-cli
+  const std::weak_ptr<rc::detail::CacheCore> core1 = c1->core();
+
+  rc::RedisCache c2{{.url = two.url()}};
+  rc::set_default_cache(c2);
+  c1.reset();
+  EXPECT_EQ(macro_app::greet_cached(1), "hi 1");  // rebinds to c2, drops c1's binding
+  EXPECT_TRUE(core1.expired()) << "the binding to the earlier default cache is still alive";
+  EXPECT_EQ(two.cli({"EXISTS", macro_app::greet_cached.key(1)}), "1");
+
+  // Its pool is closed: only redis-cli stays connected to the old server.
+  int clients = connected_clients(one);
+  for (int i = 0; i < 100 && clients != 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    clients = connected_clients(one);
+  }
+  EXPECT_EQ(clients, 1);
+}
+
+TEST(Macro, ACallInFlightFinishesOnItsCacheWhenANestedCallRebinds) {
+  rc_test::RedisServer one, two;
+  auto c1 = std::make_unique<rc::RedisCache>(rc::Options{.url = one.url()});
+  rc::RedisCache c2{{.url = two.url()}};
+  rc::set_default_cache(*c1);
+  const std::weak_ptr<rc::detail::CacheCore> core1 = c1->core();
+  macro_app::switch_to = &c2;  // fact(5) switches to c2 before calling fact_cached(4)
+  EXPECT_EQ(macro_app::fact_cached(5), 120);
+  EXPECT_EQ(one.cli({"EXISTS", macro_app::fact_cached.key(5)}), "1");  // stored by c1
+  EXPECT_EQ(one.cli({"EXISTS", macro_app::fact_cached.key(4)}), "0");
+  EXPECT_EQ(two.cli({"EXISTS", macro_app::fact_cached.key(4)}), "1");
+  EXPECT_EQ(two.cli({"EXISTS", macro_app::fact_cached.key(5)}), "0");
+  c1.reset();  // the outer call returned: nothing holds c1's binding any more
+  EXPECT_TRUE(core1.expired());
+}
+
+TEST(Macro, RebindingWhileOtherThreadsCall) {
+  rc_test::RedisServer one, two;
+  rc::RedisCache c1{{.url = one.url()}};
+  rc::RedisCache c2{{.url = two.url()}};
+  rc::set_default_cache(c1);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t)
+    threads.emplace_back([t] {
+      for (int i = 0; i < 200; ++i)
+        EXPECT_EQ(macro_app::greet_cached(t * 10 + i % 10),
+                  "hi " + std::to_string(t * 10 + i % 10));
+    });
+  for (int i = 0; i < 50; ++i) {
+    rc::set_default_cache(i % 2 == 0 ? c2 : c1);
+    std::this_thread::yield();
+  }
+  for (auto& t : threads) t.join();
+  rc::set_default_cache(c1);
 }
