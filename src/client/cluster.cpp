@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <random>
 #include <utility>
@@ -458,6 +459,56 @@ std::vector<Reply> ClusterClient::pipeline(std::string_view route_key,
   return pipeline_routed(keys, cmds);
 }
 
+namespace {
+
+/// The commands of one pipeline_routed round for one node, and what came back.
+struct Batch {
+  Pool* pool = nullptr;                               // alive while the round's map is held
+  std::vector<std::size_t> idx{};                     // the caller's indices, in call order
+  std::vector<bool> asking{};                         // per idx: after an ASK redirection
+  std::vector<std::vector<std::string_view>> cmds{};  // as sent (ASKING before those)
+  std::vector<Reply> replies{};                       // one per entry of cmds
+  std::exception_ptr failed{};                        // a ConnectionError while sending or reading
+};
+
+/// Sends every batch, then reads every batch: the nodes work at the same time,
+/// so the round costs about one round trip however many nodes it spans. A
+/// ConnectionError stays with its batch (the caller decides); anything else
+/// propagates, and then connections left with unread replies are dropped, never
+/// returned to their pools where a later command would read those replies.
+void exchange(std::vector<Batch>& batches) {
+  struct Leases {
+    std::vector<std::optional<Lease>> held;  // engaged: sent, replies not read yet
+    ~Leases() {
+      for (auto& l : held) {
+        if (l.has_value()) (*l)->reset();
+      }
+    }
+  } leases{std::vector<std::optional<Lease>>(batches.size())};
+  for (std::size_t j = 0; j < batches.size(); ++j) {
+    auto& b = batches[j];
+    try {
+      auto lease = b.pool->acquire();
+      lease->pipeline_send(b.cmds);
+      leases.held[j].emplace(std::move(lease));
+    } catch (const ConnectionError&) {
+      b.failed = std::current_exception();
+    }
+  }
+  for (std::size_t j = 0; j < batches.size(); ++j) {
+    auto& lease = leases.held[j];
+    if (!lease.has_value()) continue;
+    try {
+      batches[j].replies = (*lease)->pipeline_receive(batches[j].cmds);
+    } catch (const ConnectionError&) {
+      batches[j].failed = std::current_exception();
+    }
+    lease.reset();  // back to the pool now, not after every node answered
+  }
+}
+
+}  // namespace
+
 std::vector<Reply> ClusterClient::pipeline_routed(
     std::span<const std::string_view> route_keys,
     std::span<const std::vector<std::string_view>> cmds) {
@@ -471,59 +522,54 @@ std::vector<Reply> ClusterClient::pipeline_routed(
   int redirect_rounds = 0, transient_rounds = 0;
   bool io_retried = false;
 
-  struct Group {
-    Pool* pool;
-    bool asking;
-    std::vector<std::size_t> idx;
-  };
   while (!pending.empty()) {
     const auto map = ready_snapshot();
-    std::vector<Group> groups;  // one per (node, asking); few nodes, linear search
+    // ASK targets of this round (each ASK applies to one attempt); with `map`,
+    // they keep every batch's pool alive until the round ends.
+    const std::vector<std::shared_ptr<Pool>> asked = std::exchange(ask_to, decltype(ask_to)(n));
+    std::vector<Batch> batches;  // one per node; few nodes, linear search
     for (const std::size_t i : pending) {
-      Pool* pool = ask_to[i] != nullptr ? ask_to[i].get() : &owner_in(*map, slots[i]);
-      const bool asking = ask_to[i] != nullptr;
-      auto g = std::find_if(groups.begin(), groups.end(),
-                            [&](const Group& x) { return x.pool == pool && x.asking == asking; });
-      if (g == groups.end()) g = groups.insert(groups.end(), Group{pool, asking, {}});
-      g->idx.push_back(i);
+      const bool asking = asked[i] != nullptr;
+      Pool* pool = asking ? asked[i].get() : &owner_in(*map, slots[i]);
+      auto b = std::find_if(batches.begin(), batches.end(),
+                            [&](const Batch& x) { return x.pool == pool; });
+      if (b == batches.end()) b = batches.insert(batches.end(), Batch{.pool = pool});
+      b->idx.push_back(i);
+      b->asking.push_back(asking);
+      if (asking) b->cmds.push_back({"ASKING"});  // applies to the next command only
+      b->cmds.push_back(cmds[i]);
     }
-    // ask_to holds the pools alive until here; each ASK applies to one attempt.
-    std::vector<std::shared_ptr<Pool>> hold(ask_to.begin(), ask_to.end());
-    std::fill(ask_to.begin(), ask_to.end(), nullptr);
+    // Every thread takes its connections in one global order: two pipelines
+    // that each hold one node's last connection never wait for each other.
+    std::sort(batches.begin(), batches.end(),
+              [](const Batch& a, const Batch& b) { return std::less<>{}(a.pool, b.pool); });
+    const std::uint64_t seen = attempts_.load();
+    exchange(batches);
 
     std::vector<std::size_t> next;
     bool moved = false, redirected = false, transient = false;
     std::string last_error;
-    for (auto& g : groups) {
-      std::vector<std::vector<std::string_view>> batch;
-      batch.reserve(g.idx.size() * (g.asking ? 2 : 1));
-      for (const std::size_t i : g.idx) {
-        if (g.asking) batch.push_back({"ASKING"});
-        batch.push_back(cmds[i]);
-      }
-      const std::uint64_t seen = attempts_.load();
-      std::vector<Reply> replies;
-      try {
-        auto lease = g.pool->acquire();
-        replies = lease->pipeline(batch);
-      } catch (const ConnectionError&) {
-        if (io_retried || !refreshed(seen)) throw;  // nothing answers: the original failure
-        io_retried = true;
-        next.insert(next.end(), g.idx.begin(), g.idx.end());
+    unsigned last_slot = 0;
+    std::exception_ptr io_error;  // the first ConnectionError of this round
+    for (auto& b : batches) {
+      if (b.failed != nullptr) {
+        if (io_error == nullptr) io_error = b.failed;
+        next.insert(next.end(), b.idx.begin(), b.idx.end());
         continue;
       }
       std::size_t pos = 0;
-      for (const std::size_t i : g.idx) {
-        if (g.asking) ++pos;  // ASKING's +OK
-        Reply& r = replies[pos++];
+      for (std::size_t k = 0; k < b.idx.size(); ++k) {
+        const std::size_t i = b.idx[k];
+        if (b.asking[k]) ++pos;  // ASKING's +OK
+        Reply& r = b.replies[pos++];
         if (r.type() != ReplyType::error) {
           out[i].emplace(std::move(r));
           continue;
         }
         Redirect red =
             parse_redirect(r.str(), std::string(name_of(cmds[i])) + " in a pipeline on " +
-                                        g.pool->config().endpoint());
-        if (red.host.empty()) red.host = g.pool->config().host;
+                                        b.pool->config().endpoint());
+        if (red.host.empty()) red.host = b.pool->config().host;
         ConnectionConfig c;
         c.host = red.host;
         c.port = red.port;
@@ -543,18 +589,26 @@ std::vector<Reply> ClusterClient::pipeline_routed(
             out[i].emplace(std::move(r));  // the caller's business (NOSCRIPT, WRONGTYPE, ...)
             continue;
         }
-        last_error = std::string(r.str()) + " from " + g.pool->config().endpoint();
+        last_error = std::string(r.str()) + " from " + b.pool->config().endpoint();
+        last_slot = slots[i];
         out[i].emplace(std::move(r));
         next.push_back(i);
       }
     }
     if (next.empty()) break;
+    // A node failed (one or several at once): refresh, then retry its commands
+    // once; a second failure, or no node answering the refresh, is reported.
+    if (io_error != nullptr) {
+      if (io_retried || !refreshed(seen)) std::rethrow_exception(io_error);
+      io_retried = true;
+    }
     if (moved) request_refresh();
     if (redirected && ++redirect_rounds > kMaxRedirects) {
       throw MovedError("redis_cache: gave up on a pipeline of " + std::to_string(n) +
                        " commands after " + std::to_string(kMaxRedirects) +
-                       " rounds of cluster redirections, the last: " + last_error +
-                       "; the cluster is resharding or its nodes disagree on the slot map");
+                       " rounds of cluster redirections, the last: " + last_error + " (slot " +
+                       std::to_string(last_slot) +
+                       "); the cluster is resharding or its nodes disagree on the slot map");
     }
     if (transient) {
       if (++transient_rounds > kMaxTransient) {
