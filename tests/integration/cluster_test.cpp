@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <barrier>
 #include <chrono>
+#include <functional>
 #include <set>
 #include <string>
 #include <thread>
@@ -35,6 +37,25 @@ int negate(int x) {
 }
 std::string twice(std::string s) {
   return ++g_calls, s + s;
+}
+int slow_double(int x) {
+  ++g_calls;
+  std::this_thread::sleep_for(200ms);
+  return 2 * x;
+}
+
+/// Runs f(0..n-1) on n threads that start together.
+template <class F>
+void run_together(int n, F&& f) {
+  std::barrier sync(n);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < n; ++i) {
+    threads.emplace_back([&, i] {
+      sync.arrive_and_wait();
+      f(i);
+    });
+  }
+  for (auto& t : threads) t.join();
 }
 
 // -- no server needed ---------------------------------------------------------
@@ -127,6 +148,41 @@ class Cluster : public ::testing::Test {
       if (m != node) return m;
     }
     throw std::runtime_error("no other master");
+  }
+  /// Calls call(k) again and again on another thread (k below `keys`: entries
+  /// stored before and new ones; call says whether its results were right)
+  /// while `slot` migrates to node `to` step by step: ASK while its keys move,
+  /// then MOVED from the old owner. Every call must succeed.
+  void use_while_migrating(unsigned slot, std::size_t to, int keys,
+                           const std::function<bool(int)>& call) {
+    std::atomic<bool> stop{false};
+    std::atomic<int> failures{0}, calls{0};
+    std::string first_failure;
+    std::thread user([&] {
+      for (int round = 0; !stop.load(); ++round) {
+        for (int i = 0; i < keys; i += 7) {
+          try {
+            if (!call(i + round % 3)) ++failures;
+          } catch (const std::exception& e) {
+            if (failures++ == 0) first_failure = e.what();
+          }
+          ++calls;
+        }
+      }
+    });
+    cluster.begin_migration(slot, to);  // now: ASK for keys already moved or new
+    for (int batch = 0; batch < 8; ++batch) {
+      cluster.migrate_keys(slot, to, 30);
+      std::this_thread::sleep_for(20ms);
+    }
+    cluster.migrate_keys(slot, to);
+    cluster.finish_migration(slot, to);  // now: MOVED from the old owner
+    std::this_thread::sleep_for(100ms);
+    stop = true;
+    user.join();
+    EXPECT_EQ(failures, 0) << first_failure;
+    EXPECT_GT(calls, 50);
+    EXPECT_EQ(cluster.owner(slot), to);
   }
 
   rc_test::RedisCluster cluster;
@@ -345,34 +401,7 @@ TEST_F(Cluster, SlotMigratesDuringUse) {
   for (int i = 0; i < 200; ++i) f(i);
   EXPECT_EQ(g_calls, 200);
 
-  std::atomic<bool> stop{false};
-  std::atomic<int> failures{0}, calls{0};
-  std::string first_failure;
-  std::thread user([&] {
-    for (int round = 0; !stop.load(); ++round) {
-      for (int i = 0; i < 260; i += 7) {  // hits (i < 200) and new entries
-        try {
-          if (f(i + round % 3) != 3 * (i + round % 3)) ++failures;
-        } catch (const std::exception& e) {
-          if (failures++ == 0) first_failure = e.what();
-        }
-        ++calls;
-      }
-    }
-  });
-  cluster.begin_migration(slot, to);  // now: ASK for keys already moved or new
-  for (int batch = 0; batch < 8; ++batch) {
-    cluster.migrate_keys(slot, to, 30);
-    std::this_thread::sleep_for(20ms);
-  }
-  cluster.migrate_keys(slot, to);
-  cluster.finish_migration(slot, to);  // now: MOVED from the old owner
-  std::this_thread::sleep_for(100ms);
-  stop = true;
-  user.join();
-  EXPECT_EQ(failures, 0) << first_failure;
-  EXPECT_GT(calls, 50);
-  EXPECT_EQ(cluster.owner(slot), to);
+  use_while_migrating(slot, to, 260, [&](int k) { return f(k) == 3 * k; });  // hits and new
   EXPECT_EQ(cluster.index_of_port(std::stoi(
                 cluster_client(f.state()).node_of(slot).substr(std::string("127.0.0.1:").size()))),
             to);
@@ -423,6 +452,114 @@ TEST_F(Cluster, ManyThreadsOnAMovedSlotShareOneRefresh) {
   // Every thread saw MOVED; refreshes are coalesced, not one per redirect.
   EXPECT_GE(cc.refresh_count(), before + 1);
   EXPECT_LT(cc.refresh_count(), before + 8);
+}
+
+// mget through a slot migration: the pipeline that reads (MGET) and the one
+// that stores misses follow ASK (ASKING + command on the importing node, in the
+// same batch as commands for that node that need no ASKING) and then MOVED,
+// while the other function's node is read in the same round.
+TEST_F(Cluster, MgetFollowsASlotMigratingUnderIt) {
+  rc::RedisCache cache{opts()};
+  auto moving = cache.cache<&triple>({.ttl = 300s, .ns = "mgetmoving"});
+  const unsigned slot = slot_of_ns("mgetmoving");
+  const std::size_t from = cluster.owner(slot), to = other_master(from);
+  auto there = cache.cache<&negate>({.ns = ns_on(to, "mgetthere")});
+  auto third = cache.cache<&twice>({.ns = ns_on(3 - from - to, "mgetthird")});
+  for (int i = 0; i < 150; ++i) moving(i);
+
+  use_while_migrating(slot, to, 200, [&](int k) {  // hits (k < 150) and new entries
+    auto [a, b, c] =
+        cache.mget(rc::call(moving, k), rc::call(there, k), rc::call(third, std::to_string(k)));
+    return a == 3 * k && b == -k && c == std::to_string(k) + std::to_string(k);
+  });
+  g_calls = 0;
+  auto [a, b] = cache.mget(rc::call(moving, 7), rc::call(there, 7));
+  EXPECT_EQ(a, 21);
+  EXPECT_EQ(b, -7);
+  EXPECT_EQ(g_calls, 0);  // both were stored in the first round
+}
+
+// Pooled connections that every master closed while idle: the mget pipeline
+// finds out only when it reads (the write still succeeds), and sends again on a
+// fresh connection there, without failing and without refreshing the map.
+TEST_F(Cluster, MgetAfterEveryNodeDroppedItsConnections) {
+  rc::RedisCache cache{opts()};
+  auto f0 = cache.cache<&triple>({.ns = ns_on(0, "drop")});
+  auto f1 = cache.cache<&negate>({.ns = ns_on(1, "drop")});
+  auto f2 = cache.cache<&twice>({.ns = ns_on(2, "drop")});
+  (void)cache.mget(rc::call(f0, 1), rc::call(f1, 1), rc::call(f2, "x"));
+  const auto refreshes = cluster_client(f0.state()).refresh_attempts();
+  for (std::size_t m = 0; m < 3; ++m) cluster.node(m).cli({"CLIENT", "KILL", "TYPE", "normal"});
+  g_calls = 0;
+  auto [a, b, c] = cache.mget(rc::call(f0, 1), rc::call(f1, 1), rc::call(f2, "x"));
+  EXPECT_EQ(a, 3);
+  EXPECT_EQ(b, -1);
+  EXPECT_EQ(c, "xx");
+  EXPECT_EQ(g_calls, 0);
+  EXPECT_EQ(cluster_client(f0.state()).refresh_attempts(), refreshes);
+}
+
+// Two masters that each say the other serves a slot send a client back and
+// forth for ever. It gives up after 5 redirections with a MovedError that names
+// the slot, on the one-command path and on the pipeline path alike.
+TEST_F(Cluster, RedirectLoopEndsInAMovedErrorNamingTheSlot) {
+  auto client = rd::make_client(opts());
+  const std::string key = "pingpong";  // its slot holds no key: SETSLOT NODE is allowed
+  const unsigned slot = rd::key_slot(key);
+  const std::size_t owner = cluster.owner(slot), other = other_master(owner);
+  const std::array<std::string_view, 2> get{"GET", key};
+  const std::vector<std::vector<std::string_view>> cmds{{get.begin(), get.end()}};
+  const std::array<std::string_view, 1> keys{key};
+  EXPECT_EQ(client->command(key, get).type(), rd::ReplyType::nil);  // map known, route right
+
+  cluster.tell_slot_owner(owner, slot, other);  // owner: "MOVED other"; other: "MOVED owner"
+  const auto moved_error = [&](const auto& call) {
+    try {
+      call();
+    } catch (const rc::MovedError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no MovedError)");
+  };
+  for (const std::string& msg : {moved_error([&] { (void)client->command(key, get); }),
+                                 moved_error([&] { (void)client->pipeline_routed(keys, cmds); })}) {
+    EXPECT_NE(msg.find("(slot " + std::to_string(slot) + ")"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("after 5 "), std::string::npos) << msg;
+    EXPECT_NE(msg.find("disagree on the slot map"), std::string::npos) << msg;
+  }
+
+  cluster.tell_slot_owner(owner, slot, owner);  // agreement again
+  cluster.wait_ok();
+  const std::array<std::string_view, 3> set{"SET", key, "back"};
+  EXPECT_EQ(client->command(key, set).str(), "OK");
+  EXPECT_EQ(client->pipeline_routed(keys, cmds).front().str(), "back");
+  EXPECT_EQ(cluster.cli({"GET", key}), "back");
+}
+
+// Stampede protection works on a cluster as on one server: two caches stand
+// for two processes of four threads each; one thread of one process computes,
+// its siblings wait for it (single flight), the other process waits on the
+// lock, whose key shares the function's hash tag (so it lives on the node of
+// the values).
+TEST_F(Cluster, ConcurrentMissesComputeOnce) {
+  rc::RedisCache p1{opts()}, p2{opts()};
+  auto f1 = p1.cache<&slow_double>({.ns = "locked", .lock_timeout = 3s});
+  auto f2 = p2.cache<&slow_double>({.ns = "locked", .lock_timeout = 3s});
+  std::atomic<int> wrong{0};
+  run_together(8, [&](int i) {
+    if ((i % 2 == 0 ? f1(5) : f2(5)) != 10) ++wrong;
+  });
+  EXPECT_EQ(wrong, 0);
+  EXPECT_EQ(g_calls, 1);
+  const auto s1 = f1.stats(), s2 = f2.stats();
+  EXPECT_EQ(s1.fills + s2.fills, 1u);
+  EXPECT_EQ(s1.lock_waits + s2.lock_waits, 1u);
+  EXPECT_EQ(s1.coalesced + s1.hits + s2.coalesced + s2.hits, 7u);
+  const std::string k = f1.key(5);
+  const std::string lock = f1.state().ns_prefix + "lock:" + k.substr(f1.state().ns_prefix.size());
+  EXPECT_EQ(rd::key_slot(lock), rd::key_slot(k));
+  EXPECT_EQ(cluster.cli({"EXISTS", lock}), "0");  // released by its holder
+  EXPECT_EQ(cluster.cli({"EXISTS", k}), "1");
 }
 
 class ClusterWithReplicas : public ::testing::Test {

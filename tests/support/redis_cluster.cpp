@@ -323,6 +323,11 @@ void RedisCluster::move_slot(unsigned slot, std::size_t to) {
   finish_migration(slot, to);
 }
 
+void RedisCluster::tell_slot_owner(std::size_t on, unsigned slot, std::size_t owner) {
+  const std::string r = cli_on(on, {"CLUSTER", "SETSLOT", std::to_string(slot), "NODE", id(owner)});
+  if (r != "OK") throw std::runtime_error("RedisCluster: CLUSTER SETSLOT NODE answered " + r);
+}
+
 void RedisCluster::failover(std::size_t replica) {
   const std::string r = cli_on(replica, {"CLUSTER", "FAILOVER"});
   if (r != "OK") throw std::runtime_error("RedisCluster: CLUSTER FAILOVER answered " + r);

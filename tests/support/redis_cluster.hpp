@@ -55,6 +55,11 @@ class RedisCluster {
   void finish_migration(unsigned slot, std::size_t to);
   /// All three steps.
   void move_slot(unsigned slot, std::size_t to);
+  /// CLUSTER SETSLOT NODE on node `on` alone: it now believes `owner` serves the
+  /// slot while every other node keeps its view (the slot must be empty on `on`).
+  /// Pointing `on` at another master makes the two send clients back and forth
+  /// with MOVED; pointing it back at the real owner restores agreement.
+  void tell_slot_owner(std::size_t on, unsigned slot, std::size_t owner);
 
   // -- faults --
   /// CLUSTER FAILOVER on replica `replica` (it becomes master); waits until done.
