@@ -173,27 +173,30 @@ std::tuple<typename CF::result_type...> RedisCache::mget(const Call<CF>&... call
         : throw ConfigError("redis_cache: mget got a function of another RedisCache (" +
                             calls.fn->ns() + ")")),
    ...);
-  std::vector<detail::BatchSlot> slots(n);
+  const std::array<const detail::FunctionState*, n> fns{&calls.fn->state()...};
   std::array<std::string, n> keys;
   {
     std::size_t i = 0;
-    ((slots[i].fn = &calls.fn->state(),
-      std::apply([&](const auto&... a) { calls.fn->build_key(keys[i], a...); }, calls.args),
-      slots[i].key = keys[i], ++i),
+    ((std::apply([&](const auto&... a) { calls.fn->build_key(keys[i], a...); }, calls.args), ++i),
      ...);
   }
-  std::shared_ptr<void> replies;  // what the slots' found bytes point into
-  if (!detail::batch_lookup(*core_, slots, replies)) return compute_all();
+  const std::array<std::string_view, n> views =
+      std::apply([](const auto&... k) { return std::array<std::string_view, n>{k...}; }, keys);
+  detail::BatchFound found;
+  if (!detail::batch_lookup(*core_, views, found,
+                            [&](const Error& e) { detail::handle_batch_error(fns, e); }))
+    return compute_all();
+  std::vector<detail::PendingStore> stores;
   auto resolve_all = [&]<std::size_t... I>(std::index_sequence<I...>) {
     // Braced initialisation: evaluated in call order.
-    return std::tuple<typename CF::result_type...>{
-        detail::batch_resolve<typename CF::result_type>(slots[I], [&] {
+    return std::tuple<typename CF::result_type...>{detail::batch_resolve<typename CF::result_type>(
+        *fns[I], views[I], found.values[I], stores, [&] {
           const auto& c = std::get<I>(std::forward_as_tuple(calls...));
           return c.fn->compute(c.args);
         })...};
   };
   auto out = resolve_all(std::index_sequence_for<CF...>{});
-  detail::batch_store(*core_, slots);
+  detail::batch_store(*core_, stores);
   return out;
 }
 

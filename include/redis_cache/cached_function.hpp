@@ -8,7 +8,9 @@
 // Redis failures go to the exception handler (fallback to the function) or throw.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -104,9 +106,7 @@ class CachedFunction<Fn, R(Args...)> {
       }
       if (hit) {
         try {
-          R value = detail::decode_result<R>(st, bytes.str());
-          detail::bump(st.stats.hits);
-          return value;
+          return decoded(st, bytes.str(), st.stats.hits);
         } catch (const DecodeError&) {
           detail::bump(st.stats.decode_failures);  // a miss: recompute and overwrite
         }
@@ -175,6 +175,19 @@ class CachedFunction<Fn, R(Args...)> {
   }
 
  private:
+  // A value read from Redis, counted in `count` once decoded. Returned as a
+  // prvalue built in the caller's return slot (no move of the decoded value).
+  static R decoded(const detail::FunctionState& st, std::string_view bytes,
+                   std::atomic<std::uint64_t>& count) {
+    if constexpr (detail::decodes_in_place_v<R>) {
+      return detail::DecodeAs<R>{st, bytes, &count};
+    } else {
+      R value = detail::decode_result<R>(st, bytes);
+      detail::bump(count);
+      return value;
+    }
+  }
+
   // A miss: compute (once per key in this process with single flight; once
   // across processes with the lock) and store.
   template <class Call>
@@ -247,9 +260,7 @@ class CachedFunction<Fn, R(Args...)> {
       try {
         if (st.core->get(st, key, bytes.str())) {
           try {
-            R value = detail::decode_result<R>(st, bytes.str());
-            detail::bump(st.stats.coalesced);
-            return value;
+            return decoded(st, bytes.str(), st.stats.coalesced);
           } catch (const DecodeError&) {
             detail::bump(st.stats.decode_failures);
           }
@@ -273,31 +284,37 @@ template <class Fn, class R, class... Args>
 std::vector<R> CachedFunction<Fn, R(Args...)>::mget(std::span<const args_tuple> calls) const {
   std::vector<R> out;
   out.reserve(calls.size());
-  if (!st_->active) {
+  const detail::FunctionState& st = *st_;
+  if (!st.active) {
     for (const auto& t : calls) out.push_back(compute(t));
     return out;
   }
-  // All keys in one buffer (one allocation, not one per key); the slots view it.
-  std::vector<detail::BatchSlot> slots(calls.size());
-  std::string arena;
-  arena.reserve(calls.size() * (st_->key_prefix.size() + 16));
-  std::vector<std::size_t> ends(calls.size());
+  detail::BatchKeys key_buf(calls.size(), st.key_prefix.size() + 16);
+  for (const auto& t : calls) {
+    std::apply([&](const auto&... a) { detail::append_result_key(st, key_buf.buffer(), a...); }, t);
+    key_buf.end_key();
+  }
+  const std::vector<std::string_view> keys = key_buf.views();
+  detail::BatchFound found;
+  if (!detail::batch_lookup(*st.core, keys, found,
+                            [&](const Error& e) { detail::handle_redis_error(st, e); })) {
+    for (const auto& t : calls) out.push_back(compute(t));
+    return out;
+  }
+  // One pass: each hit decoded in place into out; misses computed in call order.
+  std::vector<detail::PendingStore> stores;
+  std::uint64_t hits = 0;  // counted once per batch (one atomic add, not one per hit)
   for (std::size_t i = 0; i < calls.size(); ++i) {
-    std::apply([&](const auto&... a) { detail::append_result_key(*st_, arena, a...); }, calls[i]);
-    ends[i] = arena.size();
+    const auto& v = found.values[i];
+    if (v && detail::decode_append(out, st, *v)) [[likely]] {
+      ++hits;
+      continue;
+    }
+    detail::bump_by(st.stats.hits, std::exchange(hits, 0));  // before a compute that may throw
+    out.push_back(detail::batch_miss<R>(st, keys[i], stores, [&] { return compute(calls[i]); }));
   }
-  for (std::size_t i = 0, begin = 0; i < calls.size(); begin = ends[i++]) {
-    slots[i].fn = st_.get();
-    slots[i].key = std::string_view(arena).substr(begin, ends[i] - begin);
-  }
-  std::shared_ptr<void> replies;  // what the slots' found bytes point into
-  if (!detail::batch_lookup(*st_->core, slots, replies)) {
-    for (const auto& t : calls) out.push_back(compute(t));
-    return out;
-  }
-  for (std::size_t i = 0; i < calls.size(); ++i)
-    out.push_back(detail::batch_resolve<R>(slots[i], [&] { return compute(calls[i]); }));
-  detail::batch_store(*st_->core, slots);
+  detail::bump_by(st.stats.hits, hits);
+  detail::batch_store(*st.core, stores);
   return out;
 }
 

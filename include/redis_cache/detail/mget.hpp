@@ -1,13 +1,24 @@
 // The batch path shared by CachedFunction::mget and RedisCache::mget:
 // one MGET for all keys, then, in call order, decode each hit or compute each
 // miss, then one pipeline storing every computed value.
+//
+// A batch of hits is the common case and costs what hand-written hiredis code
+// costs: keys built into one buffer, one pass over the reply, each value
+// decoded straight into the result vector. Only misses allocate bookkeeping
+// (their encoded values, kept until the store pipeline).
 #pragma once
 
 #include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <redis_cache/codec/codec.hpp>
@@ -17,19 +28,49 @@
 
 namespace redis_cache::detail {
 
-/// One call of a batch: its key, what MGET found, and (after a miss) the encoded value.
-struct BatchSlot {
-  const FunctionState* fn = nullptr;
-  std::string_view key;                   ///< owned by the caller's key buffer
-  std::optional<std::string_view> found;  ///< points into the batch's replies
+/// The keys of a batch: built one after the other into a single buffer (one
+/// allocation, not one per key), then viewed for the MGET.
+class BatchKeys {
+ public:
+  BatchKeys(std::size_t count, std::size_t bytes_per_key) {
+    buf_.reserve(count * bytes_per_key);
+    ends_.reserve(count);
+  }
+  /// The buffer to append the next key to; call end_key() after appending.
+  std::string& buffer() noexcept { return buf_; }
+  void end_key() { ends_.push_back(buf_.size()); }
+  /// Views of every key (valid while this object lives and no key is added).
+  std::vector<std::string_view> views() const {
+    std::vector<std::string_view> v(ends_.size());
+    const std::string_view all(buf_);
+    for (std::size_t i = 0, begin = 0; i < ends_.size(); begin = ends_[i++])
+      v[i] = all.substr(begin, ends_[i] - begin);
+    return v;
+  }
+
+ private:
+  std::string buf_;
+  std::vector<std::size_t> ends_;
+};
+
+/// What one MGET found: values[i] is the value of key i, or nullopt. The bytes
+/// live in the replies that `keep` holds (no copy).
+struct BatchFound {
+  std::vector<std::optional<std::string_view>> values;
+  std::shared_ptr<void> keep;
+};
+
+/// A computed value waiting for the store pipeline.
+struct PendingStore {
+  const FunctionState* fn;
+  std::string_view key;  ///< owned by the caller's key buffer
   std::string encoded;
-  bool store = false;
 };
 
 /// A Redis failure of a batch: counted once, and handled once, per function
 /// in it (not once per call). Rethrows unless every function has a handler.
 /// Must be called from the catch block.
-inline void handle_batch_error(std::vector<const FunctionState*> fns, const Error& e) {
+inline void handle_batch_error(std::span<const FunctionState* const> fns, const Error& e) {
   std::vector<const FunctionState*> distinct;
   for (const FunctionState* f : fns)
     if (std::find(distinct.begin(), distinct.end(), f) == distinct.end()) distinct.push_back(f);
@@ -40,66 +81,96 @@ inline void handle_batch_error(std::vector<const FunctionState*> fns, const Erro
   for (const FunctionState* f : distinct) f->handler(e, f->ns);
 }
 
-/// Looks every slot up with one MGET. On a Redis failure each slot's function
-/// handler decides (fallback or throw); returns false when falling back.
-/// `keep` holds the replies the slots' `found` bytes point into.
-inline bool batch_lookup(CacheCore& core, std::vector<BatchSlot>& slots,
-                         std::shared_ptr<void>& keep) {
-  std::vector<std::string_view> keys;
-  keys.reserve(slots.size());
-  for (auto& s : slots) keys.push_back(s.key);
-  std::vector<std::optional<std::string_view>> found;
+/// Looks every key up with one MGET. On a Redis failure calls on_error(e) from
+/// the catch block (which rethrows, or lets the handlers decide) and returns
+/// false: the caller falls back to computing every call.
+template <class OnError>
+bool batch_lookup(CacheCore& core, std::span<const std::string_view> keys, BatchFound& found,
+                  OnError&& on_error) {
   try {
-    core.mget(keys, found, keep);
+    core.mget(keys, found.values, found.keep);
   } catch (const Error& e) {
-    std::vector<const FunctionState*> fns;
-    for (const auto& s : slots) fns.push_back(s.fn);
-    handle_batch_error(fns, e);
+    on_error(e);
     return false;
   }
-  for (std::size_t i = 0; i < slots.size(); ++i) slots[i].found = found[i];
   return true;
 }
 
-/// The result for one slot: decoded hit, or computed (and marked for storing).
-template <class R, class Compute>
-R batch_resolve(BatchSlot& s, Compute&& compute) {
-  if (s.found) {
-    try {
-      R value = decode_result<R>(*s.fn, *s.found);
-      bump(s.fn->stats.hits);
-      return value;
-    } catch (const DecodeError&) {
-      bump(s.fn->stats.decode_failures);
-    }
-  }
-  bump(s.fn->stats.misses);
-  R value = compute();
+/// Appends the value decoded from bytes to out. Returns false (a miss, counted
+/// in decode_failures, nothing appended) when the bytes do not decode as R.
+template <class R>
+bool decode_append(std::vector<R>& out, const FunctionState& st, std::string_view bytes) {
   try {
-    encode_result(*s.fn, value, s.encoded);
-    s.store = true;
+    if constexpr (decodes_in_place_v<R>)
+      out.emplace_back(DecodeAs<R>{st, bytes});  // constructed in place
+    else
+      out.push_back(decode_result<R>(st, bytes));
+    return true;
+  } catch (const DecodeError&) {
+    bump(st.stats.decode_failures);  // a miss: recompute and overwrite
+    return false;
+  }
+}
+
+/// A miss of a batch: computes the value and queues it for the store
+/// pipeline (unless it cannot be encoded, which goes to the handler).
+template <class R, class Compute>
+R batch_miss(const FunctionState& st, std::string_view key, std::vector<PendingStore>& stores,
+             Compute&& compute) {
+  bump(st.stats.misses);
+  R value = compute();
+  std::string encoded;
+  try {
+    encode_result(st, value, encoded);
+    stores.push_back({&st, key, std::move(encoded)});
   } catch (const ConfigError& e) {  // a string that JSON cannot carry: not stored
-    bump(s.fn->stats.errors);
-    if (!s.fn->handler) throw;
-    s.fn->handler(e, s.fn->ns);
+    bump(st.stats.errors);
+    if (!st.handler) throw;
+    st.handler(e, st.ns);
   }
   return value;
 }
 
-/// Stores every computed slot in one pipeline; failures go to the handlers.
-inline void batch_store(CacheCore& core, std::vector<BatchSlot>& slots) {
+/// The result of one call of a batch: decoded hit, or computed (and queued).
+template <class R, class Compute>
+R batch_resolve(const FunctionState& st, std::string_view key,
+                const std::optional<std::string_view>& found, std::vector<PendingStore>& stores,
+                Compute&& compute) {
+  if (found) {
+    try {
+      if constexpr (decodes_in_place_v<R>) {
+        return DecodeAs<R>{st, *found, &st.stats.hits};  // built in the caller's slot
+      } else {
+        R value = decode_result<R>(st, *found);
+        bump(st.stats.hits);
+        return value;
+      }
+    } catch (const DecodeError&) {
+      bump(st.stats.decode_failures);
+    }
+  }
+  return batch_miss<R>(st, key, stores, std::forward<Compute>(compute));
+}
+
+/// Stores every computed value in one pipeline; failures go to the handlers.
+inline void batch_store(CacheCore& core, std::span<const PendingStore> stores) {
+  if (stores.empty()) return;
   std::vector<StoreItem> items;
-  for (auto& s : slots)
-    if (s.store) items.push_back({s.fn, s.key, s.encoded});
-  if (items.empty()) return;
+  items.reserve(stores.size());
+  for (const auto& s : stores) items.push_back({s.fn, s.key, s.encoded});
   try {
     core.store_many(items);
-    for (auto& it : items) bump(it.fn->stats.fills);
+    for (const auto& it : items) bump(it.fn->stats.fills);
   } catch (const Error& e) {
     std::vector<const FunctionState*> fns;
     for (const auto& it : items) fns.push_back(it.fn);
     handle_batch_error(fns, e);
   }
+}
+
+/// Adds n to a counter at once (a batch's hits: one atomic add, not n).
+inline void bump_by(std::atomic<std::uint64_t>& c, std::uint64_t n) noexcept {
+  if (n != 0) c.fetch_add(n, std::memory_order_relaxed);
 }
 
 }  // namespace redis_cache::detail

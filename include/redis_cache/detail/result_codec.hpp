@@ -6,8 +6,11 @@
 // the codec, so turning compression on or off never loses old entries.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include <redis_cache/codec/codec.hpp>
 #include <redis_cache/codec/json.hpp>
@@ -47,6 +50,29 @@ R decode_result(const FunctionState& st, std::string_view bytes) {
   }
   return decode_plain_result<R>(st, bytes);
 }
+
+/// Converts to R by decoding bytes (and then bumping *count, if given). A
+/// function returning it, or a vector emplacing it, constructs the decoded R
+/// in place: no move of the value afterwards.
+template <class R>
+struct DecodeAs {
+  const FunctionState& st;
+  std::string_view bytes;
+  std::atomic<std::uint64_t>* count = nullptr;  ///< e.g. the hits counter
+  operator R() const {  // NOLINT(google-explicit-constructor): the point of the type
+    R value = decode_result<R>(st, bytes);
+    if (count != nullptr) bump(*count);
+    return value;
+  }
+};
+
+/// Converts to nothing: a type constructible from it has a constructor
+/// template taking any argument, which would take a DecodeAs<R> as is.
+struct NotAValue {};
+
+/// Whether R can be built from a DecodeAs<R> through its conversion (in place).
+template <class R>
+inline constexpr bool decodes_in_place_v = !std::is_constructible_v<R, NotAValue>;
 
 /// Appends the key of a call with args to out.
 template <class... Args>
