@@ -405,7 +405,17 @@ Scratch::Scratch() {
 }
 
 Scratch::~Scratch() {
+  // One compare on the common path; a buffer grown for a large key or value
+  // goes back to the allocator (swapping with an empty string frees it).
+  if (s_->capacity() > scratch_keep_bytes) [[unlikely]]
+    std::string().swap(*s_);
   --scratch_stack.depth;
+}
+
+std::size_t scratch_capacity() noexcept {
+  std::size_t n = 0;
+  for (const auto& b : scratch_stack.bufs) n += b->capacity();
+  return n;
 }
 
 std::string lock_token() {

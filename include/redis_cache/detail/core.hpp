@@ -115,7 +115,13 @@ std::string glob_escape(std::string_view s);
 /// Throws ConfigError when ns is unusable (empty, contains '{' or '}').
 void check_namespace(std::string_view ns);
 
+/// A scratch buffer that grew beyond this many bytes (for one large key or
+/// value) is released when its Scratch ends; smaller ones are kept for reuse.
+inline constexpr std::size_t scratch_keep_bytes = 64 * 1024;
+
 /// Thread-local, re-entrant scratch strings (a nested cached call gets its own).
+/// Steady state allocates nothing; a thread does not keep the capacity of the
+/// largest key or value it ever saw (see scratch_keep_bytes).
 class Scratch {
  public:
   Scratch();
@@ -127,5 +133,8 @@ class Scratch {
  private:
   std::string* s_;
 };
+
+/// Bytes the calling thread's scratch buffers hold (their capacities), for tests.
+std::size_t scratch_capacity() noexcept;
 
 }  // namespace redis_cache::detail
