@@ -630,6 +630,12 @@ std::vector<Reply> ClusterClient::pipeline_routed(
 void ClusterClient::with_node(std::string_view route_key,
                               const std::function<void(Connection&)>& fn) {
   const unsigned slot = key_slot(route_key);
+  // fn sends keyless commands (SCAN) that no node redirects: after a resharding
+  // the map may still name the old owner, which has none of the keys. A keyed
+  // command first (one more round trip, for a rare operation) lets a MOVED
+  // answer correct the map.
+  const std::array<std::string_view, 2> probe{"EXISTS", route_key};
+  (void)command(route_key, probe);
   auto map = ready_snapshot();
   Pool* pool = &owner_in(*map, slot);
   const std::uint64_t seen = attempts_.load();

@@ -11,6 +11,8 @@
 //   TRYAGAIN / CLUSTERDOWN  bounded retry with jittered exponential backoff
 //   LOADING / MASTERDOWN
 //   I/O error               refresh the map now (coalesced), retry once
+// with_node() (SCAN of one function's keys, which no node redirects) first sends
+// EXISTS on the route key, so that a MOVED corrects a map older than a resharding.
 // Refreshes run one at a time; callers that waited for one share its outcome,
 // failure included, and for 1 s after a failed one (no node answered) callers
 // get that failure at once instead of each waiting out the timeouts again.

@@ -429,6 +429,19 @@ TEST_F(Cluster, FifoFunctionFollowsAMovedSlot) {
   EXPECT_LE(cluster_client(f.state()).refresh_count(), before + 2);
 }
 
+// invalidate_all SCANs the node that owns the slot. Right after a resharding the
+// client's map still names the old owner, which holds none of the keys: it
+// must learn the new owner first instead of reporting nothing to delete.
+TEST_F(Cluster, InvalidateAllRightAfterTheSlotMoved) {
+  rc::RedisCache cache{opts()};
+  auto f = cache.cache<&triple>({.ns = "movedaway"});
+  for (int i = 0; i < 20; ++i) f(i);
+  const unsigned slot = slot_of_ns("movedaway");
+  cluster.move_slot(slot, other_master(cluster.owner(slot)));  // the client did not see it
+  EXPECT_GE(f.invalidate_all(), 20u);
+  EXPECT_EQ(cluster.dbsize(), 0);
+}
+
 TEST_F(Cluster, ManyThreadsOnAMovedSlotShareOneRefresh) {
   rc::RedisCache cache{opts()};
   auto f = cache.cache<&triple>({.ns = "storm"});
