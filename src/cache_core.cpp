@@ -10,9 +10,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <new>
 #include <random>
 #include <source_location>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -179,14 +181,24 @@ CacheCore::CacheCore(Options options)
 
 CacheCore::~CacheCore() = default;
 
-bool CacheCore::get(const FunctionState& fn, std::string_view key, std::string& out) {
+FetchedValue::~FetchedValue() {
+  if (has_reply_) std::launder(reinterpret_cast<Reply*>(reply_))->~Reply();
+}
+
+bool CacheCore::fetch(const FunctionState& fn, std::string_view key, FetchedValue& out) {
+  static_assert(sizeof(Reply) <= sizeof(out.reply_) && alignof(Reply) <= alignof(void*),
+                "FetchedValue must be able to hold a Reply");
+  if (out.has_reply_) throw std::logic_error("redis_cache: CacheCore::fetch into a used value");
   const std::array<std::string_view, 2> argv{"GET", key};
   Reply r = client_->command(fn.ns_prefix, argv);
-  if (r.type() == ReplyType::nil) return false;
-  if (r.type() != ReplyType::string)
+  const ReplyType type = r.type();
+  if (type == ReplyType::nil) return false;
+  if (type != ReplyType::string)
     throw ProtocolError("redis_cache: GET " + std::string(key) + " on " + client_->describe() +
                         " returned a reply that is not a string");
-  out.assign(r.str());
+  out.bytes_ = r.str();
+  ::new (static_cast<void*>(out.reply_)) Reply(std::move(r));  // the bytes stay where they are
+  out.has_reply_ = true;
   return true;
 }
 

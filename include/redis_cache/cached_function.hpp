@@ -96,17 +96,16 @@ class CachedFunction<Fn, R(Args...)> {
     detail::Scratch key;
     build_key(key.str(), args...);
     {
-      detail::Scratch bytes;
-      bool hit = false;
+      detail::FetchedValue fetched;  // decoded from the reply itself (no copy)
       try {
-        hit = st.core->get(st, key.str(), bytes.str());
+        st.core->fetch(st, key.str(), fetched);
       } catch (const Error& e) {
         detail::handle_redis_error(st, e);
         return fn_(std::forward<Args>(args)...);
       }
-      if (hit) {
+      if (fetched.found()) {
         try {
-          return decoded(st, bytes.str(), st.stats.hits);
+          return decoded(st, fetched.bytes(), st.stats.hits);
         } catch (const DecodeError&) {
           detail::bump(st.stats.decode_failures);  // a miss: recompute and overwrite
         }
@@ -256,18 +255,19 @@ class CachedFunction<Fn, R(Args...)> {
       waited = true;
       if (std::chrono::steady_clock::now() >= deadline) break;  // the holder is too slow
       step = detail::backoff_sleep(step);
-      detail::Scratch bytes;
+      detail::FetchedValue fetched;
       try {
-        if (st.core->get(st, key, bytes.str())) {
-          try {
-            return decoded(st, bytes.str(), st.stats.coalesced);
-          } catch (const DecodeError&) {
-            detail::bump(st.stats.decode_failures);
-          }
-        }
+        st.core->fetch(st, key, fetched);
       } catch (const Error& e) {
         detail::handle_redis_error(st, e);
         break;
+      }
+      if (fetched.found()) {
+        try {
+          return decoded(st, fetched.bytes(), st.stats.coalesced);
+        } catch (const DecodeError&) {
+          detail::bump(st.stats.decode_failures);
+        }
       }
     }
     R value = call();

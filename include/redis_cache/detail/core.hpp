@@ -59,6 +59,29 @@ struct StoreItem {
   std::string_view value;
 };
 
+/// The value of one GET, read in place from its reply (no copy into a buffer):
+/// the reply is owned here and freed with this object. Filled by CacheCore::fetch.
+class FetchedValue {
+ public:
+  FetchedValue() noexcept = default;
+  ~FetchedValue();
+  FetchedValue(const FetchedValue&) = delete;
+  FetchedValue& operator=(const FetchedValue&) = delete;
+
+  /// Whether the key had a value.
+  bool found() const noexcept { return has_reply_; }
+  /// The value's bytes, valid while this object lives.
+  std::string_view bytes() const noexcept { return bytes_; }
+
+ private:
+  friend class CacheCore;
+  // A Reply (src/client/reply.hpp: a pointer and a unique_ptr), kept opaque so
+  // that public headers never see hiredis; CacheCore::fetch checks the size.
+  alignas(void*) unsigned char reply_[2 * sizeof(void*)];
+  bool has_reply_ = false;
+  std::string_view bytes_;
+};
+
 class CacheCore {
  public:
   explicit CacheCore(Options options);
@@ -68,8 +91,8 @@ class CacheCore {
 
   const Options& options() const noexcept { return options_; }
 
-  /// GET key. On a hit stores the bytes in `out` and returns true. Throws Error.
-  bool get(const FunctionState& fn, std::string_view key, std::string& out);
+  /// GET key into out (an empty one). Returns out.found(). Throws Error.
+  bool fetch(const FunctionState& fn, std::string_view key, FetchedValue& out);
   /// Stores value under key: SET [EX] (limit 0) or the FIFO script. Throws Error.
   void store(const FunctionState& fn, std::string_view key, std::string_view value);
   /// SET lock_key token NX PX ttl: true when this caller now holds the lock. Throws Error.
