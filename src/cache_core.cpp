@@ -419,8 +419,7 @@ Scratch::Scratch() {
 Scratch::~Scratch() {
   // One compare on the common path; a buffer grown for a large key or value
   // goes back to the allocator (swapping with an empty string frees it).
-  if (s_->capacity() > scratch_keep_bytes) [[unlikely]]
-    std::string().swap(*s_);
+  release_if_large(*s_);
   --scratch_stack.depth;
 }
 

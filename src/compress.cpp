@@ -1,6 +1,7 @@
 // zstd compression of stored values: see include/redis_cache/detail/compress.hpp.
 #include <redis_cache/codec/limits.hpp>
 #include <redis_cache/detail/compress.hpp>
+#include <redis_cache/detail/scratch_cap.hpp>
 #include <redis_cache/errors.hpp>
 
 #include <memory>
@@ -19,12 +20,15 @@ struct DctxDeleter {
   void operator()(ZSTD_DCtx* c) const noexcept { ZSTD_freeDCtx(c); }
 };
 constexpr int level = 3;  // zstd's default: fast, about the ratio of gzip -6
-}  // namespace
 
-void compress_value(std::string& value) {
-  thread_local std::unique_ptr<ZSTD_CCtx, CctxDeleter> cctx{ZSTD_createCCtx()};
-  thread_local std::string buf;
-  if (!cctx) return;  // out of memory: store uncompressed
+// The compressing thread's context (created on first use) and output buffer.
+// The context's tables grow with the input up to about 1.3 MB at level 3 (and
+// zstd shrinks them only after 128 smaller inputs).
+thread_local std::unique_ptr<ZSTD_CCtx, CctxDeleter> cctx;
+thread_local std::string buf;
+
+/// value := magic + zstd frame of value, when that is smaller and readable.
+void compress_into_buf(std::string& value) {
   const std::size_t bound = ZSTD_compressBound(value.size());
   buf.resize(compress_magic.size() + bound);
   buf.replace(0, compress_magic.size(), compress_magic);
@@ -36,6 +40,24 @@ void compress_value(std::string& value) {
   if (value.size() / max_compression_ratio > n) return;
   buf.resize(compress_magic.size() + n);
   value.swap(buf);
+}
+}  // namespace
+
+void compress_value(std::string& value) {
+  if (!cctx) cctx.reset(ZSTD_createCCtx());
+  if (!cctx) return;  // out of memory: store uncompressed
+  compress_into_buf(value);
+  // buf holds at least value's size (the bound, or value's old storage after
+  // the swap): after a large value, neither buf nor the context stays with the
+  // thread (scratch_keep_bytes, as for the other thread-local buffers).
+  if (scratch_too_large(buf)) [[unlikely]] {
+    std::string().swap(buf);
+    cctx.reset();
+  }
+}
+
+std::size_t compress_scratch_bytes() noexcept {
+  return buf.capacity() + (cctx ? ZSTD_sizeof_CCtx(cctx.get()) : 0);
 }
 
 void decompress_value(std::string_view bytes, std::string& out) {

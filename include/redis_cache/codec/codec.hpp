@@ -40,6 +40,7 @@
 #include <redis_cache/codec/detail/reader.hpp>
 #include <redis_cache/codec/detail/type_name.hpp>
 #include <redis_cache/codec/limits.hpp>
+#include <redis_cache/detail/scratch_cap.hpp>
 #include <redis_cache/errors.hpp>
 
 namespace redis_cache::codec {
@@ -87,6 +88,12 @@ T decode_value(std::string_view bytes) {
 }  // namespace redis_cache::codec
 
 namespace redis_cache::detail {
+/// The calling thread's buffer for the msgpack bytes of a key's arguments.
+inline std::string& codec_key_scratch() noexcept {
+  thread_local std::string scratch;
+  return scratch;
+}
+
 /// A char array argument (string literal) encodes as the string it holds.
 template <class A>
 decltype(auto) key_view(const A& a) {
@@ -105,17 +112,19 @@ namespace redis_cache::codec {
 
 /// Appends base64 (standard alphabet, '=' padding) of the canonical msgpack array of
 /// args to out. const char*, std::string_view and std::string encode alike. Uses a
-/// thread_local scratch buffer: no allocation in steady state beyond out's growth.
+/// thread_local scratch buffer: no allocation in steady state beyond out's growth
+/// (released after a key above detail::scratch_keep_bytes).
 template <class... Args>
 void append_key_args(std::string& out, const Args&... args) {
   (assert_cacheable<Args>(), ...);
   if constexpr ((cacheable_v<Args> && ...)) {
-    thread_local std::string scratch;
+    std::string& scratch = detail::codec_key_scratch();
     scratch.clear();
     detail::codec_writer w{&scratch};
     w.array(sizeof...(Args));
     (detail::codec_encode<true>(w, detail::key_view(args)), ...);
     base64_append(out, scratch);
+    detail::release_if_large(scratch);
   }
 }
 

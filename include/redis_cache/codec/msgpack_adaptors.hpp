@@ -61,6 +61,7 @@
 #include <redis_cache/codec/detail/traits.hpp>
 #include <redis_cache/codec/detail/type_name.hpp>
 #include <redis_cache/codec/limits.hpp>
+#include <redis_cache/detail/scratch_cap.hpp>
 #include <redis_cache/errors.hpp>
 
 namespace redis_cache::codec {
@@ -134,14 +135,22 @@ inline void msgpack_object_bytes(const msgpack::object& o, std::string& out, uns
   }
 }
 
+/// The calling thread's buffer for with_codec_bytes (empty while one is in use).
+inline std::string& codec_bytes_scratch() noexcept {
+  thread_local std::string scratch;
+  return scratch;
+}
+
 /// The codec bytes of v; reuses a per-thread buffer (taken out while in use, so a
-/// re-entrant call from a nested msgpack-native type gets its own).
+/// re-entrant call from a nested msgpack-native type gets its own), released after
+/// bytes above scratch_keep_bytes.
 template <class T, class F>
 void with_codec_bytes(const T& v, F f) {
-  thread_local std::string scratch;
+  std::string& scratch = codec_bytes_scratch();
   std::string buf = std::move(scratch);
   codec::encode_value(v, buf);
   f(static_cast<const std::string&>(buf));
+  release_if_large(buf);
   scratch = std::move(buf);
 }
 

@@ -28,16 +28,27 @@
 #include <redis_cache/codec/base64.hpp>
 #include <redis_cache/codec/codec.hpp>
 #include <redis_cache/codec/json.hpp>
+#include <redis_cache/detail/scratch_cap.hpp>
+
+namespace redis_cache::detail {
+/// The calling thread's buffer for the JSON object of a Python-compatible key.
+inline std::string& python_key_scratch() noexcept {
+  thread_local std::string scratch;
+  return scratch;
+}
+}  // namespace redis_cache::detail
 
 namespace redis_cache::codec {
 
 /// Appends base64(compact sorted JSON of {names[i]: args[i]}) to out, as
 /// python-redis-cache's get_key does. `order` lists the argument indices sorted by
 /// name (python_arg_order). Throws ConfigError for a string that is not UTF-8.
+/// Uses a thread_local scratch buffer, released after a key above
+/// detail::scratch_keep_bytes.
 template <class... Args>
 void append_python_key_args(std::string& out, const std::vector<std::string>& names,
                             const std::vector<std::size_t>& order, const Args&... args) {
-  thread_local std::string scratch;
+  std::string& scratch = detail::python_key_scratch();
   scratch.clear();
   detail::json_writer w{&scratch, true, true};
   scratch.push_back('{');
@@ -54,6 +65,7 @@ void append_python_key_args(std::string& out, const std::vector<std::string>& na
   }
   scratch.push_back('}');
   base64_append(out, scratch);
+  detail::release_if_large(scratch);
 }
 
 /// Argument indices sorted by name (Python's sort_keys order: code points).

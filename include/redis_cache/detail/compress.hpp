@@ -33,4 +33,7 @@ void compress_value(std::string& value);
 /// DecodeError for a bad frame or a size over codec::max_decode_bytes.
 void decompress_value(std::string_view bytes, std::string& out);
 
+/// Bytes the calling thread's compression buffer and zstd context hold, for tests.
+std::size_t compress_scratch_bytes() noexcept;
+
 }  // namespace redis_cache::detail

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include <redis_cache/detail/scratch_cap.hpp>
 #include <redis_cache/options.hpp>
 #include <redis_cache/stats.hpp>
 
@@ -137,10 +138,6 @@ std::string namespace_prefix(const Options& options, std::string_view ns);
 std::string glob_escape(std::string_view s);
 /// Throws ConfigError when ns is unusable (empty, contains '{' or '}').
 void check_namespace(std::string_view ns);
-
-/// A scratch buffer that grew beyond this many bytes (for one large key or
-/// value) is released when its Scratch ends; smaller ones are kept for reuse.
-inline constexpr std::size_t scratch_keep_bytes = 64 * 1024;
 
 /// Thread-local, re-entrant scratch strings (a nested cached call gets its own).
 /// Steady state allocates nothing; a thread does not keep the capacity of the

@@ -27,6 +27,7 @@
 #include <msgpack.hpp>
 #include <redis_cache/codec/detail/check.hpp>
 #include <redis_cache/codec/detail/traits.hpp>
+#include <redis_cache/detail/scratch_cap.hpp>
 
 namespace redis_cache::detail {
 
@@ -37,15 +38,27 @@ struct codec_string_sink {
 };
 
 /// Per-thread scratch used to sort unordered containers; one level per nesting depth,
-/// kept between calls so steady-state encoding does not allocate.
+/// kept between calls so steady-state encoding does not allocate (a level that grew
+/// beyond scratch_keep_bytes is released when its outermost use ends).
 struct codec_sort_level {
   std::string bytes;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> spans;  // offset, length
 };
-inline codec_sort_level& codec_sort_scratch(std::size_t depth) {
+inline std::vector<std::unique_ptr<codec_sort_level>>& codec_sort_levels() noexcept {
   thread_local std::vector<std::unique_ptr<codec_sort_level>> levels;
+  return levels;
+}
+inline codec_sort_level& codec_sort_scratch(std::size_t depth) {
+  auto& levels = codec_sort_levels();
   while (levels.size() <= depth) levels.push_back(std::make_unique<codec_sort_level>());
   return *levels[depth];
+}
+/// Bytes the calling thread's sort levels hold (their capacities), for tests.
+inline std::size_t codec_sort_scratch_capacity() noexcept {
+  std::size_t n = 0;
+  for (const auto& l : codec_sort_levels())
+    n += l->bytes.capacity() + l->spans.capacity() * sizeof(l->spans[0]);
+  return n;
 }
 
 struct codec_writer {
@@ -125,6 +138,12 @@ void codec_encode_sorted(codec_writer& w, const Range& r, EncodeOne encode_one) 
     w.raw(lvl.bytes.data() + base + lvl.spans[i].first, lvl.spans[i].second);
   lvl.bytes.resize(base);
   lvl.spans.resize(span_base);
+  // Released only when empty again: a re-entrant encode (through a msgpack-native
+  // type) shares the level with its caller, whose bytes and spans lie below ours.
+  if (scratch_too_large(lvl.bytes) || scratch_too_large(lvl.spans)) [[unlikely]] {
+    if (base == 0) std::string().swap(lvl.bytes);
+    if (span_base == 0) decltype(lvl.spans)().swap(lvl.spans);
+  }
 }
 
 template <bool Canonical, class T>
