@@ -82,9 +82,7 @@ class CachedFunction<Fn, R(Args...)> {
   using args_tuple = std::tuple<detail::arg_t<Args>...>;
 
   CachedFunction(Fn fn, std::shared_ptr<detail::FunctionState> state)
-      : fn_(std::move(fn)),
-        st_(std::move(state)),
-        flights_(std::make_shared<detail::Flights<R>>()) {
+      : fn_(std::move(fn)), st_(std::move(state)), flights_(std::make_shared<detail::Flights>()) {
     (codec::assert_cacheable<detail::arg_t<Args>>(), ...);
     codec::assert_cacheable<R>();
   }
@@ -193,24 +191,31 @@ class CachedFunction<Fn, R(Args...)> {
   R compute_and_fill(const std::string& key, Call&& call) const {
     if constexpr (std::is_copy_constructible_v<R>) {
       if (st_->single_flight) {
-        auto [flight, leader] = flights_->join(key);
-        if (!leader) {
+        detail::Flights::Flight mine;  // on this stack: nothing allocated
+        if (detail::Flights::Flight* leader = flights_->join(mine, key)) {
           detail::bump(st_->stats.coalesced);
-          return flight->future.get();  // the leader's value, or its exception
+          return flights_->wait<R>(*leader);  // the leader's value, or its exception
         }
-        try {
-          R value = compute_locked(key, call);
-          flights_->finish(key);
-          flight->promise.set_value(value);
-          return value;
-        } catch (...) {
-          flights_->finish(key);
-          flight->promise.set_exception(std::current_exception());
-          throw;
-        }
+        return lead(mine, key, call);
       }
     }
     return compute_locked(key, call);
+  }
+
+  // The leader of a flight: waiting callers copy its value only when there are
+  // any (finish() returns once they have).
+  template <class Call>
+  R lead(detail::Flights::Flight& mine, const std::string& key, Call& call) const {
+    R value = [&]() -> R {
+      try {
+        return compute_locked(key, call);
+      } catch (...) {
+        flights_->fail(mine);  // waiting callers rethrow it; nothing was stored
+        throw;
+      }
+    }();
+    flights_->finish(mine, value);
+    return value;
   }
 
   template <class Call>
@@ -277,7 +282,7 @@ class CachedFunction<Fn, R(Args...)> {
 
   Fn fn_;
   std::shared_ptr<detail::FunctionState> st_;
-  std::shared_ptr<detail::Flights<R>> flights_;
+  std::shared_ptr<detail::Flights> flights_;
 };
 
 template <class Fn, class R, class... Args>

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <barrier>
 #include <chrono>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -30,6 +31,19 @@ int slow_fail(int) {
   ++g_calls;
   std::this_thread::sleep_for(200ms);
   throw std::runtime_error("backend down");
+}
+
+std::vector<std::string> slow_words(int x) {
+  ++g_calls;
+  std::this_thread::sleep_for(std::chrono::milliseconds(g_delay_ms.load()));
+  return {std::string(100, 'a'), std::to_string(x), std::string(1000, 'b')};
+}
+
+// Calls the cached version of itself (set by the test) with x - 1, down to 0.
+std::function<int(int)> g_self;
+int countdown(int x) {
+  ++g_calls;
+  return x == 0 ? 0 : 1 + g_self(x - 1);
 }
 
 template <class F>
@@ -83,6 +97,46 @@ TEST_F(Stampede, ErrorsReachEveryWaiter) {
   EXPECT_EQ(thrown, 8);
   EXPECT_EQ(g_calls, 1);
   EXPECT_EQ(server.cli({"EXISTS", f.key(1)}), "0");
+}
+
+TEST_F(Stampede, EveryWaiterGetsItsOwnCopyOfTheLeadersValue) {
+  rc::RedisCache cache{{.url = server.url()}};
+  auto f = cache.cache<&slow_words>();
+  std::atomic<int> wrong{0};
+  run_together(8, [&](int) {
+    std::vector<std::string> v = f(3);
+    if (v.size() != 3 || v[1] != "3" || v[2].size() != 1000) ++wrong;
+    v[1] = "mine";  // a copy: changing it changes nobody else's
+  });
+  EXPECT_EQ(wrong, 0);
+  EXPECT_EQ(g_calls, 1);
+  EXPECT_EQ(f(3)[1], "3");
+}
+
+TEST_F(Stampede, DistinctKeysInFlightTogetherEachComputeOnce) {
+  rc::RedisCache cache{{.url = server.url()}};
+  auto f = cache.cache<&slow>();
+  std::atomic<int> wrong{0};
+  run_together(8, [&](int i) {
+    if (f(i % 3) != (i % 3) * 2) ++wrong;
+  });
+  EXPECT_EQ(wrong, 0);
+  EXPECT_EQ(g_calls, 3);
+  const auto st = f.stats();
+  EXPECT_EQ(st.fills, 3u);
+  EXPECT_EQ(st.coalesced + st.hits, 5u);
+}
+
+TEST_F(Stampede, SingleFlightLeaderMayCallItselfWithAnotherKey) {
+  rc::RedisCache cache{{.url = server.url()}};
+  auto f = cache.cache<&countdown>();
+  g_self = [&](int x) { return f(x); };
+  EXPECT_EQ(f(5), 5);  // six flights nested in one thread, none waits for another
+  EXPECT_EQ(g_calls, 6);
+  EXPECT_EQ(f.stats().coalesced, 0u);
+  EXPECT_EQ(f(4), 4);  // stored on the way
+  EXPECT_EQ(g_calls, 6);
+  g_self = nullptr;
 }
 
 TEST_F(Stampede, SingleFlightCanBeTurnedOff) {
