@@ -139,6 +139,24 @@ TEST_F(Stampede, SingleFlightLeaderMayCallItselfWithAnotherKey) {
   g_self = nullptr;
 }
 
+TEST_F(Stampede, SingleFlightSameKeyRecursionIsAnErrorNotAHang) {
+  rc::RedisCache cache{{.url = server.url()}};
+  auto f = cache.cache<&countdown>();
+  g_self = [&](int) { return f(2); };  // f(2) computes f(2) again: never ends
+  try {
+    f(2);
+    ADD_FAILURE() << "the same-key recursion returned";
+  } catch (const std::logic_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("called itself with the same arguments"), std::string::npos) << what;
+    EXPECT_NE(what.find(f.key(2)), std::string::npos) << what;
+  }
+  g_self = [](int x) { return x; };
+  EXPECT_EQ(f(2), 2);  // nothing was stored by the failed flight; it works again
+  EXPECT_EQ(f.stats().coalesced, 0u);
+  g_self = nullptr;
+}
+
 TEST_F(Stampede, SingleFlightCanBeTurnedOff) {
   rc::RedisCache cache{{.url = server.url()}};
   auto f = cache.cache<&slow>({.single_flight = false});

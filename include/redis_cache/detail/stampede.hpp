@@ -6,8 +6,10 @@
 #include <condition_variable>
 #include <exception>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 
 namespace redis_cache::detail {
 
@@ -28,6 +30,7 @@ class Flights {
    private:
     friend class Flights;
     std::string_view key_;
+    std::thread::id leader_;
     Flight* prev_ = nullptr;
     Flight* next_ = nullptr;
     std::condition_variable cv_;  // done_ for waiters, waiters_ == 0 for the leader
@@ -40,16 +43,28 @@ class Flights {
   /// Joins the flight for key: returns nullptr when the caller leads (`mine`,
   /// which must outlive the flight, is now in flight for key; end it with
   /// finish() or fail()), else the leader's flight, to wait<R>() for.
-  /// `key` must stay valid until the flight ends.
+  /// `key` must stay valid until the flight ends. Throws std::logic_error when
+  /// the leader of key is this very thread (the function called itself with the
+  /// same arguments): it would wait for its own result forever.
   Flight* join(Flight& mine, std::string_view key) {
+    const auto me = std::this_thread::get_id();
     std::lock_guard lock(mu_);
     for (Flight* f = head_; f != nullptr; f = f->next_) {
       if (f->key_ == key) {
+        if (f->leader_ == me) {
+          throw std::logic_error(
+              "redis_cache: a cached function called itself with the same arguments while "
+              "computing them (key " +
+              std::string(key) +
+              "); without the cache this recursion would never end either, with it the call "
+              "would wait for its own result forever");
+        }
         ++f->waiters_;
         return f;
       }
     }
     mine.key_ = key;
+    mine.leader_ = me;
     mine.next_ = head_;
     if (head_ != nullptr) head_->prev_ = &mine;
     head_ = &mine;
