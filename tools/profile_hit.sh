@@ -2,10 +2,12 @@
 # Client-side instructions per operation, library vs raw hiredis doing the same
 # Redis work, counted by callgrind: (Ir(2N ops) - Ir(N ops)) / N, so set-up
 # cancels out. Cases: a hit (GET + decode), mget of 100 and of 1000 hits, a
-# miss of a function with a limit (GET + EVALSHA of the FIFO script), also with
-# single_flight = false (what in-process stampede protection costs).
+# miss without a limit (GET + SET EX), a miss of a function with a limit
+# (GET + EVALSHA of the FIFO script), also with single_flight = false (what
+# in-process stampede protection costs).
 #   bash tools/profile_hit.sh [N]          (N hits; fewer batches and misses)
-#   RC_BUILD_DIR=build-x bash tools/profile_hit.sh   (default build-bench)
+#   RC_BUILD_DIR=build-x bash tools/profile_hit.sh   (default build-bench;
+#   relative to the repository or absolute)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash tools/setup.sh
@@ -14,7 +16,10 @@ build=${RC_BUILD_DIR:-build-bench}
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DREDIS_CACHE_BUILD_BENCH=ON >/dev/null
 cmake --build "$build" -j"$(nproc)" --target hit_profile >/dev/null
 n=${1:-2000}
-bin=$PWD/$build/tests/bench/hit_profile
+case $build in
+  /*) bin=$build/tests/bench/hit_profile ;;
+  *) bin=$PWD/$build/tests/bench/hit_profile ;;
+esac
 REDIS_URL= bash tools/with-redis.sh bash -c '
   sock=${REDIS_URL#unix://}; bin='"$bin"'; n='"$n"'
   run() {  # mode count [batch] -> total instructions
@@ -37,6 +42,7 @@ REDIS_URL= bash tools/with-redis.sh bash -c '
   row "hit" lib raw "$n"
   row "mget of 100 hits" lib_mget raw_mget $(( n / 10 > 0 ? n / 10 : 1 )) 100
   row "mget of 1000 hits" lib_mget raw_mget $(( n / 40 > 0 ? n / 40 : 1 )) 1000
+  row "miss, no limit" lib_miss raw_miss $(( n / 4 > 0 ? n / 4 : 1 ))
   row "miss with a limit" lib_miss_limit raw_miss_limit $(( n / 4 > 0 ? n / 4 : 1 ))
   row "  without single flight" lib_miss_limit_nosf raw_miss_limit $(( n / 4 > 0 ? n / 4 : 1 ))
 '

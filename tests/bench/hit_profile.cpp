@@ -90,6 +90,31 @@ int main(int argc, char** argv) {
       }
       redisFree(c);
     }
+  } else if (mode == "lib_miss" || mode == "raw_miss") {
+    // A function without a limit: GET, compute, SET EX. Fresh ids each run.
+    auto plain = cache.cache<&load_user>({.ttl = std::chrono::hours(1), .ns = "profile_plain"});
+    plain(-1);  // the schema note written
+    std::int64_t id = std::chrono::system_clock::now().time_since_epoch().count();
+    if (mode == "lib_miss") {
+      for (long i = 0; i < n; ++i) sum += plain(id++).age;
+    } else {
+      redisContext* c = redisConnectUnix(sock.c_str());
+      std::string key, bytes;
+      for (long i = 0; i < n; ++i) {
+        const std::int64_t this_id = id++;
+        plain.build_key(key, this_id);
+        const char* get[] = {"GET", key.data()};
+        const size_t get_lens[] = {3, key.size()};
+        freeReplyObject(cmd(c, 2, get, get_lens));
+        User u = load_user(this_id);
+        rc::codec::encode_value(u, bytes);
+        const char* set[] = {"SET", key.data(), bytes.data(), "EX", "3600"};
+        const size_t set_lens[] = {3, key.size(), bytes.size(), 2, 4};
+        freeReplyObject(cmd(c, 5, set, set_lens));
+        sum += u.age;
+      }
+      redisFree(c);
+    }
   } else if (mode.ends_with("miss_limit") || mode == "lib_miss_limit_nosf") {
     // Fresh ids each run (the server is shared between runs): misses only.
     auto limited = cache.cache<&load_user>({.ttl = std::chrono::hours(1),
