@@ -12,12 +12,23 @@
 #include <gtest/gtest.h>
 
 #include <cstddef>
+#include <stdexcept>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include <msgpack.hpp>
+
+namespace scratch_cap_test {
+struct Picky;
+}
+template <>
+struct redis_cache::codec::adaptor<scratch_cap_test::Picky> {
+  static std::string pack(const scratch_cap_test::Picky& p);
+  static scratch_cap_test::Picky unpack(const std::string& s);
+};
 
 namespace scratch_cap_test {
 
@@ -26,6 +37,10 @@ using rc::detail::scratch_keep_bytes;
 
 constexpr std::size_t large = 1 << 20;  // far above the cap
 constexpr std::size_t small = 1000;     // far below it
+
+struct Picky {  // its hook throws for "boom", as a user's hook may
+  std::string s;
+};
 
 struct Doc {  // a PFR aggregate: msgpack-cxx packs it through with_codec_bytes
   std::string text;
@@ -99,6 +114,25 @@ TEST(ScratchCap, SortBytesAreReleasedAfterALargeUnorderedKey) {
   });
 }
 
+TEST(ScratchCap, SortLevelIsEmptiedWhenAnElementThrows) {
+  on_new_thread([] {
+    // Before, each throw left the elements encoded so far in the level for good.
+    for (int round = 0; round < 20; ++round) {
+      std::unordered_map<int, Picky> m;
+      for (int i = 0; i < 50; ++i) m.emplace(i, Picky{std::string(100, 'x')});
+      m[round] = Picky{"boom"};
+      std::string key;
+      EXPECT_THROW(rc::codec::append_key_args(key, m), std::runtime_error);
+    }
+    ASSERT_FALSE(rc::detail::codec_sort_levels().empty());
+    EXPECT_EQ(rc::detail::codec_sort_levels()[0]->bytes.size(), 0u);
+    EXPECT_EQ(rc::detail::codec_sort_levels()[0]->spans.size(), 0u);
+    std::string key;  // and the level still works
+    rc::codec::append_key_args(key, std::unordered_map<int, Picky>{{1, Picky{"a"}}});
+    EXPECT_FALSE(key.empty());
+  });
+}
+
 TEST(ScratchCap, SortSpansAreReleasedAfterAnUnorderedKeyOfManyElements) {
   on_new_thread([] {
     // 10,000 small ints: under 32 KiB of bytes, but 80 KB of (offset, length) spans.
@@ -141,3 +175,13 @@ TEST(ScratchCap, CompressionWorksAgainAfterTheContextWasReleased) {
 }
 
 }  // namespace scratch_cap_test
+
+std::string redis_cache::codec::adaptor<scratch_cap_test::Picky>::pack(
+    const scratch_cap_test::Picky& p) {
+  if (p.s == "boom") throw std::runtime_error("Picky: boom");
+  return p.s;
+}
+scratch_cap_test::Picky redis_cache::codec::adaptor<scratch_cap_test::Picky>::unpack(
+    const std::string& s) {
+  return {s};
+}

@@ -121,6 +121,23 @@ void codec_encode_sorted(codec_writer& w, const Range& r, EncodeOne encode_one) 
   codec_sort_level& lvl = codec_sort_scratch(w.sort_depth);
   const std::size_t base = lvl.bytes.size();  // level is shared only with deeper levels
   const std::size_t span_base = lvl.spans.size();
+  // Ours are taken back when this ends, also when an element's encoding throws (a
+  // user hook): nothing is left behind for the next key on this thread.
+  struct Restore {
+    codec_sort_level& lvl;
+    std::size_t base, span_base;
+    ~Restore() {
+      lvl.bytes.resize(base);
+      lvl.spans.resize(span_base);
+      // Released only when empty again: a re-entrant encode (through a
+      // msgpack-native type) shares the level with its caller, whose bytes and
+      // spans lie below ours.
+      if (scratch_too_large(lvl.bytes) || scratch_too_large(lvl.spans)) [[unlikely]] {
+        if (base == 0) std::string().swap(lvl.bytes);
+        if (span_base == 0) decltype(lvl.spans)().swap(lvl.spans);
+      }
+    }
+  } restore{lvl, base, span_base};
   codec_writer sub{&lvl.bytes, w.sort_depth + 1};
   for (const auto& e : r) {
     const std::size_t start = lvl.bytes.size();
@@ -136,14 +153,6 @@ void codec_encode_sorted(codec_writer& w, const Range& r, EncodeOne encode_one) 
             });
   for (std::size_t i = span_base; i < lvl.spans.size(); ++i)
     w.raw(lvl.bytes.data() + base + lvl.spans[i].first, lvl.spans[i].second);
-  lvl.bytes.resize(base);
-  lvl.spans.resize(span_base);
-  // Released only when empty again: a re-entrant encode (through a msgpack-native
-  // type) shares the level with its caller, whose bytes and spans lie below ours.
-  if (scratch_too_large(lvl.bytes) || scratch_too_large(lvl.spans)) [[unlikely]] {
-    if (base == 0) std::string().swap(lvl.bytes);
-    if (span_base == 0) decltype(lvl.spans)().swap(lvl.spans);
-  }
 }
 
 template <bool Canonical, class T>
