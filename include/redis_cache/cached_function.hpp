@@ -103,7 +103,7 @@ class CachedFunction<Fn, R(Args...)> {
       }
       if (fetched.found()) {
         try {
-          return decoded(st, fetched.bytes(), st.stats.hits);
+          return detail::decode_counted<R>(st, fetched.bytes(), st.stats.hits);
         } catch (const DecodeError&) {
           detail::bump(st.stats.decode_failures);  // a miss: recompute and overwrite
         }
@@ -172,19 +172,6 @@ class CachedFunction<Fn, R(Args...)> {
   }
 
  private:
-  // A value read from Redis, counted in `count` once decoded. Returned as a
-  // prvalue built in the caller's return slot (no move of the decoded value).
-  static R decoded(const detail::FunctionState& st, std::string_view bytes,
-                   std::atomic<std::uint64_t>& count) {
-    if constexpr (detail::decodes_in_place_v<R>) {
-      return detail::DecodeAs<R>{st, bytes, &count};
-    } else {
-      R value = detail::decode_result<R>(st, bytes);
-      detail::bump(count);
-      return value;
-    }
-  }
-
   // A miss: compute (once per key in this process with single flight; once
   // across processes with the lock) and store.
   template <class Call>
@@ -269,7 +256,7 @@ class CachedFunction<Fn, R(Args...)> {
       }
       if (fetched.found()) {
         try {
-          return decoded(st, fetched.bytes(), st.stats.coalesced);
+          return detail::decode_counted<R>(st, fetched.bytes(), st.stats.coalesced);
         } catch (const DecodeError&) {
           detail::bump(st.stats.decode_failures);
         }

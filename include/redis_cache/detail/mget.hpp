@@ -138,13 +138,7 @@ R batch_resolve(const FunctionState& st, std::string_view key,
                 Compute&& compute) {
   if (found) {
     try {
-      if constexpr (decodes_in_place_v<R>) {
-        return DecodeAs<R>{st, *found, &st.stats.hits};  // built in the caller's slot
-      } else {
-        R value = decode_result<R>(st, *found);
-        bump(st.stats.hits);
-        return value;
-      }
+      return decode_counted<R>(st, *found, st.stats.hits);  // built in the caller's slot
     } catch (const DecodeError&) {
       bump(st.stats.decode_failures);
     }

@@ -74,6 +74,20 @@ struct NotAValue {};
 template <class R>
 inline constexpr bool decodes_in_place_v = !std::is_constructible_v<R, NotAValue>;
 
+/// The value decoded from bytes, counted in `count` once decoded. Returned as a
+/// prvalue built in the caller's return slot when R allows (no move afterwards).
+template <class R>
+R decode_counted(const FunctionState& st, std::string_view bytes,
+                 std::atomic<std::uint64_t>& count) {
+  if constexpr (decodes_in_place_v<R>) {
+    return DecodeAs<R>{st, bytes, &count};
+  } else {
+    R value = decode_result<R>(st, bytes);
+    bump(count);
+    return value;
+  }
+}
+
 /// Appends the key of a call with args to out.
 template <class... Args>
 void append_result_key(const FunctionState& st, std::string& out, const Args&... args) {
