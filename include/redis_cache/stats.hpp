@@ -1,4 +1,8 @@
 // redis_cache/stats.hpp — counters of one cached function.
+//
+// CachedFunction::stats() returns a Stats snapshot; the counters themselves are
+// relaxed atomics (detail::StatsCounters), one set per cached function, so
+// counting costs no lock on the hot path.
 #pragma once
 
 #include <atomic>
@@ -10,21 +14,21 @@ namespace redis_cache {
 
 /// A snapshot of one cached function's counters (since it was created).
 struct Stats {
-  std::uint64_t hits = 0;    ///< value found in Redis and decoded
-  std::uint64_t misses = 0;  ///< function called (absent or undecodable value)
-  std::uint64_t fills = 0;   ///< values stored after a miss
-  std::uint64_t errors = 0;  ///< Redis failures (read or write)
-  std::uint64_t decode_failures =
-      0;  ///< values in Redis that could not be decoded (counted as misses too)
-  std::uint64_t coalesced = 0;   ///< misses served by another caller's computation (single flight)
-  std::uint64_t lock_waits = 0;  ///< misses that waited for another process's lock
+  std::uint64_t hits = 0;             ///< value found in Redis and decoded
+  std::uint64_t misses = 0;           ///< function called (absent or undecodable value)
+  std::uint64_t fills = 0;            ///< values stored after a miss
+  std::uint64_t errors = 0;           ///< Redis failures (read or write)
+  std::uint64_t decode_failures = 0;  ///< undecodable values in Redis (also counted as misses)
+  std::uint64_t coalesced = 0;        ///< misses served by another caller (single flight or lock)
+  std::uint64_t lock_waits = 0;       ///< misses that waited for another process's lock
 
   /// hits / (hits + misses), 0 when there were no calls.
   double hit_ratio() const noexcept {
     const auto calls = hits + misses;
     return calls == 0 ? 0.0 : static_cast<double>(hits) / static_cast<double>(calls);
   }
-  /// "hits=3 misses=1 fills=1 errors=0 decode_failures=0 hit_ratio=0.75"
+  /// One line, e.g.
+  /// "hits=3 misses=1 fills=1 errors=0 decode_failures=0 coalesced=0 lock_waits=0 hit_ratio=0.750"
   std::string to_string() const;
   friend std::ostream& operator<<(std::ostream& os, const Stats& s) { return os << s.to_string(); }
 };
