@@ -22,9 +22,10 @@ namespace redis_cache {
 /// Called when Redis fails during a cached call (connect, timeout, error reply),
 /// with the error and the namespace of the call. If it returns, the call falls
 /// back to the original function; if it throws, that exception propagates.
+/// invalidate and invalidate_all never call it: they throw the error.
 using ExceptionHandler = std::function<void(const Error& error, std::string_view ns)>;
 
-/// How values (and, for `python`, keys) are encoded. See README "Codecs".
+/// How values (and, for `python`, keys) are encoded. See README "Codecs and compression".
 enum class Codec {
   msgpack,  ///< compact binary, default
   json,     ///< JSON values (described types as objects, aggregates as arrays)
@@ -33,9 +34,12 @@ enum class Codec {
 
 /// Connection and cache-wide options.
 struct Options {
-  /// redis://[[user:]password@]host[:port][/db][?connect_timeout=..&command_timeout=..&pool_size=..]
-  /// unix://[[user:]password@]/path/to.sock[?db=N]
-  /// Query parameters override the fields below (timeouts in ms).
+  /// redis://[[user:]password@]host[:port][/db][?option=value&...]
+  /// unix://[[user:]password@]/path/to.sock[?db=N&...]
+  /// redis+cluster://[[user:]password@]host[:port][,host[:port]...][?option=value&...]
+  /// Query options: connect_timeout, command_timeout, pool_wait_timeout (ms, 0 = wait
+  /// forever), pool_size, client_name, db, keepalive (true/false); they override the
+  /// fields below.
   std::string url = "redis://127.0.0.1:6379/0";
   /// First segment of every key ("rc" as in python-redis-cache).
   std::string prefix = "rc";
@@ -56,6 +60,7 @@ struct Options {
   /// Compress values of at least this many bytes with zstd (0 = never).
   std::size_t compress_above = 0;
   /// How long a call waits for a free pooled connection before PoolTimeout.
+  /// 0 = wait forever (only when set explicitly).
   std::chrono::milliseconds pool_wait_timeout{1000};
   /// CLIENT SETNAME for every connection ("" = do not set).
   std::string client_name = "redis_cache";
