@@ -24,12 +24,24 @@ double area(double w, double h) {
 int load_score(int id) {
   return id * 3;
 }
+std::string load_name(int id) {
+  return "user" + std::to_string(id);
+}
 }  // namespace app
 
+// [macros]
 namespace app {
-REDIS_CACHED(load_score, 300, 1000)  // defines app::load_score_cached (namespace scope)
-REDIS_CACHED_AS(rect_area_cached, static_cast<double (*)(double, double)>(&area), 60, 0)
+REDIS_CACHED(load_score, 300, 1000)  // defines app::load_score_cached: ttl 300 s, 1000 entries
+REDIS_CACHED_WITH(load_name, .ttl = 5min, .limit = 100, .ns = "app.names")  // any CacheOptions
+REDIS_CACHED_AS(rect_area_cached, static_cast<double (*)(double, double)>(&area), 1h, 0)
 }  // namespace app
+// [macros]
+
+// rc::Cached<&fn> names the type of cache.cache<&fn>() (for members and parameters).
+struct PageService {
+  rc::Cached<&app::render> pages;
+  std::string home() const { return pages(0, "en"); }
+};
 
 void log_cache_error(std::string_view ns, const char* what) {
   std::cerr << "cache error in " << ns << ": " << what << "\n";
@@ -72,17 +84,20 @@ int main() {
 
   auto twice = cache.cache([](int x) { return 2 * x; }, {.ns = "svc.twice"});  // any callable
 
-  rc::set_default_cache(cache);  // REDIS_CACHED functions use it (else $REDIS_URL)
+  rc::RedisCache copy = cache;   // a cheap handle: copies share connections and functions
+  rc::set_default_cache(cache);  // keeps a copy; REDIS_CACHED functions use it (else $REDIS_URL)
   int score = app::load_score_cached(7);
+  std::string name = app::load_name_cached(7);
   double r = app::rect_area_cached(2.0, 3.0);
   for (const rc::RegistryEntry& e : rc::registry()) std::cout << e.name << " -> " << e.ns << "\n";
+  PageService service{copy.cache<&app::render>({.ttl = 60s})};
   // [api]
 
   std::cout << html << " " << removed << " " << n << " " << key << " " << many.size() << " "
-            << stats << " " << p << " " << a << " " << twice(21) << " " << score << " " << r
-            << "\n";
+            << stats << " " << p << " " << a << " " << twice(21) << " " << score << " " << r << " "
+            << name << " " << service.home() << "\n";
   return (html == "en:1" && many[1] == "de:2" && p == "fr:3" && twice(21) == 42 && score == 21 &&
-          r == 6.0)
+          r == 6.0 && name == "user7" && service.home() == "en:0")
              ? 0
              : 1;
 }

@@ -1,5 +1,5 @@
-// Lua scripts of the cache core (shared with the benchmark, which sends the
-// very same script through raw hiredis).
+// Lua scripts of the cache (the benchmark sends the very same FIFO script
+// through raw hiredis).
 #pragma once
 
 #include "client/script.hpp"
@@ -9,5 +9,9 @@ namespace redis_cache::detail {
 /// The atomic FIFO store (DESIGN.md §3): KEYS = {index, value key},
 /// ARGV = {value, ttl seconds (0 = none), limit}.
 const Script& fifo_script();
+/// Deletes a stampede lock only if it holds the token: KEYS = {lock}, ARGV = {token}.
+const Script& unlock_script();
+/// DEL of a value and ZREM from its FIFO index, atomically: KEYS = {index, value key}.
+const Script& invalidate_script();
 
 }  // namespace redis_cache::detail

@@ -5,6 +5,10 @@
 //   auto users = cache.cache<&load_user>({.ttl = std::chrono::seconds(60), .limit = 100});
 //   User u = users(7);
 //
+// A RedisCache is a cheap, copyable handle: copies share the connections and
+// the cached functions made from them; the connections close when the last copy
+// and the last cached function are gone.
+//
 // Thread-safe: one RedisCache and its cached functions may be used from any
 // number of threads at once (connections come from a pool).
 #pragma once
@@ -42,6 +46,10 @@ template <class R, class... A>
 struct fn_signature<R (*)(A...) noexcept> {
   using type = R(A...);
 };
+template <class R, class... A>
+struct fn_signature<R(A...)> {
+  using type = R(A...);
+};
 template <class F>
 struct std_function_sig;
 template <class R, class... A>
@@ -53,7 +61,17 @@ struct std_function_sig<std::function<R(A...)>> {
 /// file's base name in front when it lives in an anonymous namespace.
 std::string default_namespace(std::string_view qualified_name, const std::source_location& loc);
 
+struct Access;  // src/access.hpp: internals for the redis-cache tool and the tests
+
 }  // namespace detail
+
+/// The type of `cache.cache<&fn>()`: `rc::Cached<&load_user> users = cache.cache<&load_user>();`
+template <auto F>
+using Cached =
+    CachedFunction<detail::Constant<F>, typename detail::fn_signature<decltype(F)>::type>;
+
+template <auto F>
+class LazyCachedFunction;
 
 /// A pending call for RedisCache::mget: `rc::call(users, 7)`.
 template <class CF>
@@ -71,15 +89,16 @@ class RedisCache {
   /// Connects lazily: constructing never blocks on Redis. Throws ConfigError
   /// for a bad URL or option.
   explicit RedisCache(Options options = {});
-  ~RedisCache();
-  RedisCache(RedisCache&&) noexcept;
-  RedisCache& operator=(RedisCache&&) noexcept;
+  /// Copies share everything (a moved-from RedisCache is a copy too, never empty).
+  RedisCache(const RedisCache&) = default;
+  RedisCache& operator=(const RedisCache&) = default;
+  ~RedisCache() = default;
 
   /// Caches a function known at compile time: `cache.cache<&load_user>({.ttl = 60s})`.
   /// The default namespace is the function's fully qualified name.
   template <auto F>
-  auto cache(CacheOptions opts = {},
-             std::source_location loc = std::source_location::current()) const {
+  Cached<F> cache(CacheOptions opts = {},
+                  std::source_location loc = std::source_location::current()) const {
     using Sig = typename detail::fn_signature<decltype(F)>::type;
     std::string ns =
         opts.ns.empty() ? detail::default_namespace(codec::qualified_name<F>(), loc) : opts.ns;
@@ -107,6 +126,7 @@ class RedisCache {
   template <class... CF>
   std::tuple<typename CF::result_type...> mget(const Call<CF>&... calls) const;
 
+  /// The options this cache was made with (URL query keys applied).
   const Options& options() const noexcept;
 
   /// The schema fingerprint of a signature R(A...) (the key segment after the namespace).
@@ -114,10 +134,12 @@ class RedisCache {
   static constexpr std::string_view schema_fingerprint_of() {
     return schema_fp(static_cast<Sig*>(nullptr));
   }
-  /// The core (for tools and tests).
-  const std::shared_ptr<detail::CacheCore>& core() const noexcept { return core_; }
 
  private:
+  friend struct detail::Access;
+  template <auto>
+  friend class LazyCachedFunction;
+
   template <class R, class... A>
   static constexpr std::string_view schema_fp(R (*)(A...)) {
     return codec::schema_fingerprint<R, detail::arg_t<A>...>();
@@ -167,7 +189,7 @@ std::tuple<typename CF::result_type...> RedisCache::mget(const Call<CF>&... call
   auto compute_all = [&] {  // braces: computed in call order
     return std::tuple<typename CF::result_type...>{calls.fn->compute(calls.args)...};
   };
-  if (!core_->options().active) return compute_all();
+  if (!options().active) return compute_all();
   ((calls.fn->state().core == core_
         ? void()
         : throw ConfigError("redis_cache: mget got a function of another RedisCache (" +

@@ -24,6 +24,7 @@
 #include <redis_cache/detail/core.hpp>
 #include <redis_cache/detail/mget.hpp>
 #include <redis_cache/detail/result_codec.hpp>
+#include <redis_cache/detail/scratch.hpp>
 #include <redis_cache/detail/stampede.hpp>
 #include <redis_cache/errors.hpp>
 #include <redis_cache/stats.hpp>
@@ -66,7 +67,13 @@ inline void handle_redis_error(const FunctionState& st, const Error& e) {
   st.handler(e, st.ns);
 }
 
+struct Access;
+
 }  // namespace detail
+
+class RedisCache;
+template <auto F>
+class LazyCachedFunction;
 
 template <class Fn, class Sig>
 class CachedFunction;
@@ -96,7 +103,7 @@ class CachedFunction<Fn, R(Args...)> {
     {
       detail::FetchedValue fetched;  // decoded from the reply itself (no copy)
       try {
-        st.core->fetch(st, key.str(), fetched);
+        detail::io::fetch(st, key.str(), fetched);
       } catch (const Error& e) {
         detail::handle_redis_error(st, e);
         return fn_(std::forward<Args>(args)...);
@@ -119,14 +126,14 @@ class CachedFunction<Fn, R(Args...)> {
     if (!st_->active) return false;
     detail::Scratch key;
     build_key(key.str(), args...);
-    return st_->core->invalidate(*st_, key.str());
+    return detail::io::invalidate(*st_, key.str());
   }
 
   /// Removes every cached result of this function (and nothing else).
   /// Returns the number of keys removed. Redis failures throw.
   std::size_t invalidate_all() const {
     if (!st_->active) return 0;
-    return st_->core->invalidate_all(*st_);
+    return detail::io::invalidate_all(*st_);
   }
 
   /// The Redis key that a call with args uses.
@@ -152,7 +159,12 @@ class CachedFunction<Fn, R(Args...)> {
   std::chrono::seconds ttl() const noexcept { return st_->ttl; }
   std::size_t limit() const noexcept { return st_->limit; }
 
-  // -- for RedisCache::mget and tools --
+ private:
+  friend class RedisCache;  // mget across functions
+  template <auto>
+  friend class LazyCachedFunction;
+  friend struct detail::Access;
+
   const detail::FunctionState& state() const noexcept { return *st_; }
   void build_key(std::string& out, const detail::arg_t<Args>&... args) const {
     detail::build_result_key(*st_, out, args...);
@@ -164,14 +176,13 @@ class CachedFunction<Fn, R(Args...)> {
     detail::Scratch bytes;
     try {
       detail::encode_result(st, value, bytes.str());  // ConfigError: not UTF-8 for JSON
-      st.core->store(st, key, bytes.str());
+      detail::io::store(st, key, bytes.str());
       detail::bump(st.stats.fills);
     } catch (const Error& e) {
       detail::handle_redis_error(st, e);
     }
   }
 
- private:
   // A miss: compute (once per key in this process with single flight; once
   // across processes with the lock) and store.
   template <class Call>
@@ -214,7 +225,7 @@ class CachedFunction<Fn, R(Args...)> {
       return value;
     }
     // Cross-process lock "{prefix:ns}:lock:<rest of the key>".
-    const std::string lock_key = st.ns_prefix + "lock:" + key.substr(st.ns_prefix.size());
+    const std::string lock_key = detail::io::lock_key(st, key);
     const std::string token = detail::lock_token();
     const auto deadline = std::chrono::steady_clock::now() + st.lock_timeout;
     auto step = std::chrono::milliseconds(2);
@@ -222,7 +233,7 @@ class CachedFunction<Fn, R(Args...)> {
     for (;;) {
       bool holder = false;
       try {
-        holder = st.core->try_lock(st, lock_key, token, st.lock_timeout);
+        holder = detail::io::try_lock(st, lock_key, token, st.lock_timeout);
       } catch (const Error& e) {
         detail::handle_redis_error(st, e);
         break;  // fallback: compute without the lock
@@ -234,7 +245,7 @@ class CachedFunction<Fn, R(Args...)> {
           const std::string& token;
           ~Release() {
             try {
-              st.core->unlock(st, lock_key, token);
+              detail::io::unlock(st, lock_key, token);
             } catch (const Error&) {  // it expires by itself
             }
           }
@@ -249,7 +260,7 @@ class CachedFunction<Fn, R(Args...)> {
       step = detail::backoff_sleep(step);
       detail::FetchedValue fetched;
       try {
-        st.core->fetch(st, key, fetched);
+        detail::io::fetch(st, key, fetched);
       } catch (const Error& e) {
         detail::handle_redis_error(st, e);
         break;

@@ -17,7 +17,8 @@
 //   │   └── AuthError       -NOAUTH / -WRONGPASS (missing or wrong user / password)
 //   ├── PoolTimeout         no free connection within the pool's wait bound
 //   ├── ConfigError         bad URL or option (the message names it)
-//   └── DecodeError         bytes that are not a value of the expected type
+//   ├── DecodeError         bytes that are not a value of the expected type
+//   └── RecursionError      a cached function called itself with the same arguments
 #pragma once
 
 #include <stdexcept>
@@ -85,6 +86,12 @@ class ConfigError : public Error {
   using Error::Error;
 };
 class DecodeError : public Error {
+ public:
+  using Error::Error;
+};
+/// A cached function called itself with the same arguments while computing them
+/// (with single flight it would wait for its own result forever).
+class RecursionError : public Error {
  public:
   using Error::Error;
 };

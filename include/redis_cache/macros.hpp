@@ -2,6 +2,8 @@
 //
 //   User load_user(int id);
 //   REDIS_CACHED(load_user, 300, 1000)   // ttl seconds (0 = none), limit (0 = none)
+//   REDIS_CACHED(load_user, 5min, 1000)  // or any std::chrono duration of whole seconds
+//   REDIS_CACHED_WITH(load_user, .ttl = 60s, .limit = 100, .ns = "users")  // any CacheOptions
 //   ...
 //   User u = load_user_cached(7);        // bound to rc::set_default_cache() or REDIS_URL
 //   load_user_cached.invalidate(7);
@@ -19,6 +21,8 @@
 #include <source_location>
 #include <span>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <redis_cache/cache.hpp>
@@ -26,17 +30,34 @@
 
 namespace redis_cache {
 
+namespace detail {
+
+/// REDIS_CACHED's ttl: integer seconds, or a std::chrono duration of whole
+/// seconds (5min, 1h; 1500ms does not compile, as in CacheOptions::ttl).
+template <class T>
+constexpr std::chrono::seconds ttl_of(T ttl) {
+  if constexpr (std::is_integral_v<T>) {
+    return std::chrono::seconds(ttl);
+  } else {
+    static_assert(std::is_convertible_v<T, std::chrono::seconds>,
+                  "redis_cache: REDIS_CACHED's ttl must be integer seconds or a std::chrono "
+                  "duration of whole seconds (e.g. 300, 5min, 1h)");
+    return std::chrono::seconds(ttl);
+  }
+}
+
+}  // namespace detail
+
 /// What REDIS_CACHED defines: a cached function bound lazily to the default cache.
 ///
 /// Binding. The first call binds the function to default_cache(), one binding shared
-/// by all threads (and their stats). After set_default_cache(other), or when the default
-/// cache is destroyed or replaced by a move, the next call binds it to the new default
-/// and drops the shared binding to the earlier one; each thread drops its own reference
-/// to the earlier binding at its next call of this function, or when it exits. So an
-/// earlier default cache's state (its connection pool) is freed once that RedisCache is
-/// gone and no binding is left; a thread that never calls the function again keeps its
-/// reference until it exits. (set_default_cache of the cache already set keeps the
-/// binding and its stats.)
+/// by all threads (and their stats). After set_default_cache(other) the next call binds
+/// it to the new default and drops the shared binding to the earlier one; each thread
+/// drops its own reference to the earlier binding at its next call of this function, or
+/// when it exits. So an earlier default cache's state (its connection pool) is freed once
+/// every copy of that RedisCache is gone and no binding is left; a thread that never
+/// calls the function again keeps its reference until it exits. (set_default_cache of
+/// the cache already set, or of a copy of it, keeps the binding and its stats.)
 ///
 /// A call in flight during set_default_cache finishes on the cache it started with: its
 /// thread holds that binding until the call returns, also when the function calls itself
@@ -51,12 +72,13 @@ class LazyCachedFunction {
   using Bound = CachedFunction<detail::Constant<F>, Sig>;
 
  public:
-  LazyCachedFunction(const char* name, long long ttl_seconds, std::size_t limit,
+  LazyCachedFunction(const char* name, CacheOptions opts,
                      std::source_location loc = std::source_location::current())
-      : name_(name), opts_{.ttl = std::chrono::seconds(ttl_seconds), .limit = limit}, loc_(loc) {
-    detail::register_cached({name_, std::string(codec::qualified_name<F>()),
-                             detail::default_namespace(codec::qualified_name<F>(), loc_), opts_.ttl,
-                             opts_.limit, std::string(RedisCache::schema_fingerprint_of<Sig>())});
+      : name_(name), opts_(std::move(opts)), loc_(loc) {
+    detail::register_cached(
+        {name_, std::string(codec::qualified_name<F>()),
+         opts_.ns.empty() ? detail::default_namespace(codec::qualified_name<F>(), loc_) : opts_.ns,
+         opts_.ttl, opts_.limit, std::string(RedisCache::schema_fingerprint_of<Sig>())});
   }
 
   template <class... A>
@@ -150,10 +172,10 @@ class LazyCachedFunction {
     const unsigned gen = detail::default_generation();
     if (!current_ || current_->gen != gen) {
       std::shared_ptr<const Entry> old = std::move(current_);  // dropped even if this throws
-      RedisCache& cache = default_cache();
+      const RedisCache cache = default_cache();
       // The same core (set_default_cache of the same cache): keep the binding, whose
       // copy shares its state and counters.
-      if (old && old->bound.state().core == cache.core())
+      if (old && old->bound.state().core == cache.core_)
         current_ = std::make_shared<Entry>(Entry{gen, old->bound});
       else
         current_ = std::make_shared<Entry>(Entry{gen, cache.template cache<F>(opts_, loc_)});
@@ -170,9 +192,18 @@ class LazyCachedFunction {
 
 }  // namespace redis_cache
 
-/// Defines `fn_cached`, the cached version of `fn` (ttl seconds, limit entries; 0 = none).
-#define REDIS_CACHED(fn, ttl, limit) REDIS_CACHED_AS(fn##_cached, &fn, ttl, limit)
+/// Defines `fn_cached`, the cached version of `fn`: ttl as integer seconds or a
+/// std::chrono duration (0 = none), limit entries (0 = none).
+#define REDIS_CACHED(fn, ttl_, limit_) REDIS_CACHED_AS(fn##_cached, &fn, ttl_, limit_)
+
+/// Defines `fn_cached` with any CacheOptions, given as designated initializers:
+/// REDIS_CACHED_WITH(load_user, .ttl = 60s, .limit = 100, .ns = "users").
+#define REDIS_CACHED_WITH(fn, ...)                                 \
+  inline const ::redis_cache::LazyCachedFunction<&fn> fn##_cached{ \
+      #fn "_cached", ::redis_cache::CacheOptions{__VA_ARGS__}};
 
 /// Defines `name`, the cached version of the function pointer constant `fnptr`.
-#define REDIS_CACHED_AS(name, fnptr, ttl, limit) \
-  inline const ::redis_cache::LazyCachedFunction<fnptr> name{#name, (ttl), (limit)};
+#define REDIS_CACHED_AS(name, fnptr, ttl_, limit_)                                   \
+  inline const ::redis_cache::LazyCachedFunction<fnptr> name{                        \
+      #name, ::redis_cache::CacheOptions{.ttl = ::redis_cache::detail::ttl_of(ttl_), \
+                                         .limit = static_cast<std::size_t>(limit_)}};

@@ -22,21 +22,23 @@ struct RegistryEntry {
   std::string ns;        ///< namespace of its keys
   std::chrono::seconds ttl{0};
   std::size_t limit = 0;
-  std::string
-      key_prefix;  ///< "{rc:app::load_user}:<schema>:" under the current default cache's prefix
+  /// "{rc:app::load_user}:<schema>:" under the current default cache's prefix
+  std::string key_prefix;
 };
 
 /// Every REDIS_CACHED function of the program (in registration order).
 std::vector<RegistryEntry> registry();
 
-/// Makes `cache` the one REDIS_CACHED functions use: each thread rebinds at its next
-/// call and drops its binding to the earlier default (calls in flight finish on it; see
-/// LazyCachedFunction). The cache must outlive its use; a destroyed default cache
-/// unsets itself.
-void set_default_cache(RedisCache& cache);
-/// The default cache: the one set, else one built from REDIS_URL at first use.
-/// Throws ConfigError when neither exists.
-RedisCache& default_cache();
+/// Makes `cache` the one REDIS_CACHED functions use, keeping a copy of it (so the
+/// default cache never dangles): each thread rebinds at its next call and drops its
+/// binding to the earlier default (calls in flight finish on it; see LazyCachedFunction).
+void set_default_cache(const RedisCache& cache);
+/// Drops the default cache (its connections close once nothing else uses them);
+/// REDIS_CACHED functions then use one built from REDIS_URL.
+void reset_default_cache() noexcept;
+/// The default cache (a copy of the handle): the one set, else one built from
+/// REDIS_URL at first use. Throws ConfigError when neither exists.
+RedisCache default_cache();
 
 namespace detail {
 struct RegistryHooks {
@@ -48,9 +50,6 @@ struct RegistryHooks {
 void register_cached(RegistryHooks entry);
 /// Changes whenever the default cache changes (bound functions compare it).
 unsigned default_generation() noexcept;
-void forget_default_cache(const RedisCache* cache) noexcept;
-/// `to` took over `from`'s core (move): the default follows it.
-void default_cache_moved(const RedisCache* from, RedisCache* to) noexcept;
 }  // namespace detail
 
 }  // namespace redis_cache

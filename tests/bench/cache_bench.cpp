@@ -24,6 +24,7 @@
 #include "client/script.hpp"
 #include "support/redis_server.hpp"
 
+#include "access.hpp"
 #include "bench_user.hpp"
 #include "count_allocs.hpp"
 
@@ -35,7 +36,7 @@ rc_test::RedisServer* g_server = nullptr;
 std::unique_ptr<rc::RedisCache> g_cache;
 std::atomic<std::int64_t> g_next_id{1'000'000};
 
-using Users = decltype(std::declval<rc::RedisCache&>().cache<&load_user>());
+using Users = rc::Cached<&load_user>;
 std::unique_ptr<Users> g_users_nolimit, g_users_limit;
 
 struct Ctx {
@@ -92,7 +93,7 @@ void raw_hit(benchmark::State& s) {
   redisContext* c = raw();
   const auto a = g_allocs.load();
   for (auto _ : s) {
-    f.build_key(key, std::int64_t{7});
+    rc::detail::Access::build_key(f, key, std::int64_t{7});
     redisReply* r = cmd(c, {"GET", key});
     User u = rc::codec::decode_value<User>(std::string_view(r->str, r->len));
     benchmark::DoNotOptimize(u);
@@ -115,7 +116,7 @@ void raw_miss(benchmark::State& s) {
   const auto a = g_allocs.load();
   for (auto _ : s) {
     const auto id = g_next_id++;
-    f.build_key(key, id);
+    rc::detail::Access::build_key(f, key, id);
     freeReplyObject(cmd(c, {"GET", key}));
     rc::codec::encode_value(load_user(id), bytes);
     freeReplyObject(cmd(c, {"SET", key, bytes, "EX", "3600"}));
@@ -130,7 +131,7 @@ void raw_miss(benchmark::State& s) {
 // Redis work for whichever side runs later).
 std::string g_fifo_sha;
 void clear_fifo_index() {
-  freeReplyObject(cmd(raw(), {"DEL", g_users_limit->state().index_key}));
+  freeReplyObject(cmd(raw(), {"DEL", rc::detail::Access::state(*g_users_limit).index_key}));
 }
 void lib_miss_limit(benchmark::State& s) {
   auto& f = *g_users_limit;
@@ -147,11 +148,11 @@ void raw_miss_limit(benchmark::State& s) {
   const auto a = g_allocs.load();
   for (auto _ : s) {
     const auto id = g_next_id++;
-    f.build_key(key, id);
+    rc::detail::Access::build_key(f, key, id);
     freeReplyObject(cmd(c, {"GET", key}));
     rc::codec::encode_value(load_user(id), bytes);
-    freeReplyObject(
-        cmd(c, {"EVALSHA", g_fifo_sha, "2", f.state().index_key, key, bytes, "3600", "100000"}));
+    freeReplyObject(cmd(c, {"EVALSHA", g_fifo_sha, "2", rc::detail::Access::state(f).index_key, key,
+                            bytes, "3600", "100000"}));
   }
   allocs(s, a);
 }
@@ -183,7 +184,7 @@ void raw_mget(benchmark::State& s) {
   redisContext* c = raw();
   for (auto _ : s) {
     for (std::size_t i = 0; i < n; ++i) {
-      f.build_key(keys[i], static_cast<std::int64_t>(i));
+      rc::detail::Access::build_key(f, keys[i], static_cast<std::int64_t>(i));
       argv[i + 1] = keys[i].data();
       lens[i + 1] = keys[i].size();
     }

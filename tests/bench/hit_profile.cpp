@@ -27,6 +27,7 @@
 #include "cache_scripts.hpp"
 #include "client/script.hpp"
 
+#include "access.hpp"
 #include "bench_user.hpp"
 
 namespace rc = redis_cache;
@@ -75,7 +76,8 @@ int main(int argc, char** argv) {
         args[0] = "MGET";
         lens[0] = 4;
         for (std::size_t k = 0; k < batch; ++k) {
-          users.build_key(keys[k], static_cast<std::int64_t>(k));  // the same keys, reused buffers
+          rc::detail::Access::build_key(
+              users, keys[k], static_cast<std::int64_t>(k));  // the same keys, reused buffers
           args[k + 1] = keys[k].data();
           lens[k + 1] = keys[k].size();
         }
@@ -102,7 +104,7 @@ int main(int argc, char** argv) {
       std::string key, bytes;
       for (long i = 0; i < n; ++i) {
         const std::int64_t this_id = id++;
-        plain.build_key(key, this_id);
+        rc::detail::Access::build_key(plain, key, this_id);
         const char* get[] = {"GET", key.data()};
         const size_t get_lens[] = {3, key.size()};
         freeReplyObject(cmd(c, 2, get, get_lens));
@@ -129,13 +131,13 @@ int main(int argc, char** argv) {
     } else {
       redisContext* c = redisConnectUnix(sock.c_str());
       const std::string& sha = rc::detail::fifo_script().sha1();
-      const std::string& index = limited.state().index_key;
+      const std::string& index = rc::detail::Access::state(limited).index_key;
       std::string key, bytes;
       for (long i = 0; i < n; ++i) {
         // What a hand-written client does: build the key, GET, compute, encode,
         // EVALSHA of the same script with the same arguments.
         const std::int64_t this_id = id++;
-        limited.build_key(key, this_id);
+        rc::detail::Access::build_key(limited, key, this_id);
         const char* get[] = {"GET", key.data()};
         const size_t get_lens[] = {3, key.size()};
         freeReplyObject(cmd(c, 2, get, get_lens));
@@ -157,7 +159,7 @@ int main(int argc, char** argv) {
     for (long i = 0; i < n; ++i) {
       // The key built each call, as the library does (and as the raw mget
       // and miss cases do); redisCommandArgv: the fastest raw form.
-      users.build_key(key, std::int64_t{7});
+      rc::detail::Access::build_key(users, key, std::int64_t{7});
       const char* argv2[] = {"GET", key.data()};
       const size_t lens[] = {3, key.size()};
       auto* r = static_cast<redisReply*>(redisCommandArgv(c, 2, argv2, lens));

@@ -17,6 +17,8 @@
 #include <variant>
 #include <vector>
 
+#include "access.hpp"
+#include "key_layout.hpp"
 #include "support/redis_cluster.hpp"
 #include "support/redis_server.hpp"
 
@@ -210,7 +212,7 @@ TEST_P(CacheOn, LimitRotatesFifo) {
   f("c");
   f("a");
   EXPECT_EQ(g_calls, 0);
-  EXPECT_EQ(cli({"ZCARD", f.state().index_key}), "2");
+  EXPECT_EQ(cli({"ZCARD", rc::detail::Access::state(f).index_key}), "2");
 }
 
 TEST_F(Cache, LimitIndexDropsExpiredMembers) {
@@ -220,7 +222,7 @@ TEST_F(Cache, LimitIndexDropsExpiredMembers) {
   f(2);
   std::this_thread::sleep_for(1200ms);
   f(3);  // the script prunes members whose values expired
-  EXPECT_EQ(cli({"ZCARD", f.state().index_key}), "1");
+  EXPECT_EQ(cli({"ZCARD", rc::detail::Access::state(f).index_key}), "1");
 }
 
 TEST_P(CacheOn, InvalidateAbsentAndPresent) {
@@ -228,10 +230,10 @@ TEST_P(CacheOn, InvalidateAbsentAndPresent) {
   auto f = cache.cache<&add>({.limit = 10});
   EXPECT_FALSE(f.invalidate(5, 5));  // absent: no error
   f(5, 5);
-  EXPECT_EQ(cli({"ZCARD", f.state().index_key}), "1");
+  EXPECT_EQ(cli({"ZCARD", rc::detail::Access::state(f).index_key}), "1");
   EXPECT_TRUE(f.invalidate(5, 5));
   EXPECT_EQ(cli({"EXISTS", f.key(5, 5)}), "0");
-  EXPECT_EQ(cli({"ZCARD", f.state().index_key}), "0");  // index member gone too
+  EXPECT_EQ(cli({"ZCARD", rc::detail::Access::state(f).index_key}), "0");  // index member gone too
   f(5, 5);
   EXPECT_EQ(g_calls, 2);
 }
@@ -249,7 +251,7 @@ TEST_P(CacheOn, InvalidateAllIsolatesFunctions) {
   EXPECT_GE(removed, 50u);  // 50 values + index + schema note
   for (int i = 0; i < 50; ++i) EXPECT_EQ(cli({"EXISTS", b.key(i, i)}), "1");
   EXPECT_EQ(cli({"EXISTS", a.key(7)}), "0");
-  EXPECT_EQ(cli({"EXISTS", a.state().index_key}), "0");
+  EXPECT_EQ(cli({"EXISTS", rc::detail::Access::state(a).index_key}), "0");
   EXPECT_EQ(cli({"EXISTS", "unrelated"}), "1");
   g_calls = 0;
   a(7);
@@ -285,7 +287,7 @@ TEST_F(Cache, KeyLayout) {
   const std::string k = f.key(1);
   EXPECT_EQ(f.ns(), "app::Repo::load");
   EXPECT_EQ(k.rfind("{rc:app::Repo::load}:", 0), 0u) << k;
-  EXPECT_EQ(f.state().index_key, "{rc:app::Repo::load}:keys");
+  EXPECT_EQ(rc::detail::Access::state(f).index_key, "{rc:app::Repo::load}:keys");
 
   rc::RedisCache plain{opts({.prefix = "myapp", .support_cluster = false})};
   auto g = plain.cache<&app::Repo::load>({.ns = "users"});
@@ -351,7 +353,7 @@ TEST_P(CacheOn, MgetOneFunction) {
   g_calls = 0;
   EXPECT_EQ(f.mget({{3}, {1}, {2}}), (std::vector<int>{9, 1, 4}));
   EXPECT_EQ(g_calls, 0);
-  EXPECT_EQ(cli({"ZCARD", f.state().index_key}), "3");
+  EXPECT_EQ(cli({"ZCARD", rc::detail::Access::state(f).index_key}), "3");
 }
 
 TEST_P(CacheOn, MgetAcrossFunctions) {
@@ -477,7 +479,7 @@ TEST_P(CacheOn, ScriptReloadedAfterFlush) {
   EXPECT_EQ(cli({"EXISTS", f.key(2)}), "1");
   cli({"SCRIPT", "FLUSH"});
   f.mget({{7}, {8}});
-  EXPECT_EQ(cli({"ZCARD", f.state().index_key}), "3");
+  EXPECT_EQ(cli({"ZCARD", rc::detail::Access::state(f).index_key}), "3");
 }
 
 TEST_F(Cache, CallableNeedsExplicitNamespace) {
@@ -499,9 +501,10 @@ TEST_F(Cache, SchemaNoteWritten) {
   rc::RedisCache cache{opts()};
   auto f = cache.cache<&load_account>();
   f("x");
-  const std::string note = cli({"HGET", f.state().ns_prefix + "schema", f.state().schema});
+  const std::string note =
+      cli({"HGET", rc::detail::Access::state(f).note_key, rc::detail::Access::state(f).schema});
   EXPECT_NE(note.find("login"), std::string::npos) << note;
-  EXPECT_EQ(cli({"HGET", f.state().ns_prefix + "schema", "function"}), f.name());
+  EXPECT_EQ(cli({"HGET", rc::detail::Access::state(f).note_key, "function"}), f.name());
 }
 
 TEST_P(CacheOn, EightThreadsWithALimit) {
@@ -520,7 +523,7 @@ TEST_P(CacheOn, EightThreadsWithALimit) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(wrong, 0);
-  EXPECT_LE(std::stoll(cli({"ZCARD", f.state().index_key})), 20);
+  EXPECT_LE(std::stoll(cli({"ZCARD", rc::detail::Access::state(f).index_key})), 20);
   const auto st = f.stats();
   EXPECT_EQ(st.hits + st.misses, 1600u);
   EXPECT_EQ(st.errors, 0u);
@@ -553,12 +556,12 @@ TEST_F(Cache, InvalidateAllWithoutBracesKeepsALongerNamespacesIndexAndNote) {
   b(1);
   b(2);
   a.invalidate_all();
-  EXPECT_EQ(cli({"EXISTS", b.state().index_key}), "1");
-  EXPECT_EQ(cli({"EXISTS", b.state().ns_prefix + "schema"}), "1");
+  EXPECT_EQ(cli({"EXISTS", rc::detail::Access::state(b).index_key}), "1");
+  EXPECT_EQ(cli({"EXISTS", rc::detail::Access::state(b).note_key}), "1");
   EXPECT_EQ(cli({"EXISTS", b.key(1)}), "1");
   b(3);
   b(4);  // the limit still evicts
-  EXPECT_EQ(cli({"ZCARD", b.state().index_key}), "2");
+  EXPECT_EQ(cli({"ZCARD", rc::detail::Access::state(b).index_key}), "2");
   long long live = 0;
   for (int x = 1; x <= 4; ++x) live += std::stoll(cli({"EXISTS", b.key(x)}));
   EXPECT_EQ(live, 2);
@@ -606,5 +609,58 @@ TEST_F(Cache, MovedCacheKeepsWorking) {
   rc::RedisCache cache = std::move(first);
   auto f = cache.cache<&square>();
   EXPECT_EQ(f(3), 9);
-  EXPECT_THROW(first.cache<&square>(), rc::ConfigError);  // NOLINT: use after move, on purpose
+  // A moved-from RedisCache is a copy of the handle (it used to throw ConfigError
+  // here, and crash in options() and mget): the same connections, the same entries.
+  auto g = first.cache<&square>();  // NOLINT(bugprone-use-after-move): on purpose
+  EXPECT_EQ(g(3), 9);
+  EXPECT_EQ(g.stats().hits, 1u);
+}
+
+// RedisCache is a copyable handle over shared state.
+static_assert(std::is_copy_constructible_v<rc::RedisCache> &&
+              std::is_copy_assignable_v<rc::RedisCache>);
+static_assert(std::is_same_v<decltype(std::declval<rc::RedisCache&>().cache<&square>()),
+                             rc::Cached<&square>>);
+
+TEST_F(Cache, CopiesShareConnectionsAndFunctions) {
+  rc::RedisCache a{opts()};
+  rc::Cached<& square> f = a.cache<&square>();
+  const rc::RedisCache b = a;
+  EXPECT_EQ(rc::detail::Access::core(a), rc::detail::Access::core(b));
+  auto g = b.cache<&square>();  // the same namespace through a copy: the same entries
+  g_calls = 0;
+  EXPECT_EQ(f(4), 16);
+  EXPECT_EQ(g(4), 16);
+  EXPECT_EQ(g_calls, 1);
+  const auto [x] = b.mget(rc::call(f, 4));  // f was made by a, mget called on b: one cache
+  EXPECT_EQ(x, 16);
+}
+
+TEST_F(Cache, AMovedFromCacheIsStillAUsableHandle) {
+  rc::RedisCache a{opts()};
+  const rc::RedisCache b = std::move(a);
+  // NOLINTNEXTLINE(bugprone-use-after-move): the point of the test
+  EXPECT_EQ(a.options().url, b.options().url);  // used to dereference a null core
+  auto f = a.cache<&square>();
+  g_calls = 0;
+  const auto [x, y] = a.mget(rc::call(f, 3), rc::call(f, 3));
+  EXPECT_EQ(x, 9);
+  EXPECT_EQ(y, 9);
+  EXPECT_EQ(f(3), 9);
+  EXPECT_EQ(g_calls, 2);  // the batch computed both (it sends one MGET), then a hit
+}
+
+TEST_F(Cache, ConnectionsCloseWhenTheLastCopyAndFunctionAreGone) {
+  std::weak_ptr<rc::detail::CacheCore> core;
+  {
+    std::optional<rc::Cached<&square>> f;
+    {
+      rc::RedisCache a{opts()};
+      core = rc::detail::Access::core(a);
+      f = a.cache<&square>();
+    }
+    EXPECT_FALSE(core.expired());  // the function keeps the connection
+    EXPECT_EQ((*f)(5), 25);
+  }
+  EXPECT_TRUE(core.expired());
 }

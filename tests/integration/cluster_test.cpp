@@ -16,9 +16,11 @@
 #include <thread>
 #include <vector>
 
+#include "access.hpp"
 #include "client/client.hpp"
 #include "client/cluster.hpp"
 #include "client/url.hpp"
+#include "key_layout.hpp"
 #include "support/redis_cluster.hpp"
 #include "support/redis_server.hpp"
 
@@ -125,7 +127,7 @@ rd::ClusterClient& cluster_client(const rd::FunctionState& st) {
 }
 
 unsigned slot_of_ns(const std::string& ns) {
-  return rd::key_slot(rd::namespace_prefix(rc::Options{}, ns));
+  return rd::key_slot(rd::keys::ns_prefix("rc", ns, true));
 }
 
 class Cluster : public ::testing::Test {
@@ -277,7 +279,7 @@ TEST(ClusterSeeds, StalledSeedFailsConcurrentCallersOnce) {
   const auto slowest = *std::max_element(took.begin(), took.end());
   EXPECT_LT(slowest, timeout * 5 / 2) << "one refresh per caller, in turn, again?";
   // One attempt served all four, and a call right after fails fast on its error.
-  auto& cc = cluster_client(f.state());
+  auto& cc = cluster_client(rc::detail::Access::state(f));
   EXPECT_EQ(cc.refresh_attempts(), 1u);
   stalled.pause();
   EXPECT_EQ(f(10), 30);
@@ -358,7 +360,7 @@ TEST_F(Cluster, InvalidateAllScansTheOwningNode) {
   EXPECT_EQ(cluster.owner(rd::key_slot(b.key(0))), 1u);
   EXPECT_GE(a.invalidate_all(), 41u);  // 40 values + the FIFO index (+ schema note)
   EXPECT_EQ(cluster.cli({"EXISTS", a.key(3)}), "0");
-  EXPECT_EQ(cluster.cli({"EXISTS", a.state().index_key}), "0");
+  EXPECT_EQ(cluster.cli({"EXISTS", rc::detail::Access::state(a).index_key}), "0");
   EXPECT_EQ(cluster.cli({"EXISTS", b.key(3)}), "1");
   EXPECT_GE(b.invalidate_all(), 40u);
   EXPECT_EQ(cluster.dbsize(), 0);
@@ -387,7 +389,7 @@ TEST_F(Cluster, MgetAcrossFunctionsOnDifferentNodes) {
       cache.mget(rc::call(f0, 7), rc::call(f2, "x"), rc::call(f1, 2), rc::call(f0, 1));
   EXPECT_EQ(std::tie(a2, b2, c2, d2), std::tie(a, b, c, d));
   EXPECT_EQ(g_calls, 0);
-  EXPECT_EQ(cluster.cli({"ZCARD", f1.state().index_key}), "1");
+  EXPECT_EQ(cluster.cli({"ZCARD", rc::detail::Access::state(f1).index_key}), "1");
   for (const auto& k : {f0.key(1), f0.key(7), f1.key(2), f2.key("x")}) {
     EXPECT_EQ(cluster.cli({"EXISTS", k}), "1") << k;
   }
@@ -402,8 +404,9 @@ TEST_F(Cluster, SlotMigratesDuringUse) {
   EXPECT_EQ(g_calls, 200);
 
   use_while_migrating(slot, to, 260, [&](int k) { return f(k) == 3 * k; });  // hits and new
-  EXPECT_EQ(cluster.index_of_port(std::stoi(
-                cluster_client(f.state()).node_of(slot).substr(std::string("127.0.0.1:").size()))),
+  EXPECT_EQ(cluster.index_of_port(std::stoi(cluster_client(rc::detail::Access::state(f))
+                                                .node_of(slot)
+                                                .substr(std::string("127.0.0.1:").size()))),
             to);
   // The entries moved with the slot: still hits.
   g_calls = 0;
@@ -419,14 +422,14 @@ TEST_F(Cluster, FifoFunctionFollowsAMovedSlot) {
   f(2);
   const std::size_t to = other_master(cluster.owner(slot));
   cluster.move_slot(slot, to);  // the client still thinks the old owner has it
-  const auto before = cluster_client(f.state()).refresh_count();
+  const auto before = cluster_client(rc::detail::Access::state(f)).refresh_count();
   f(3);
   f(4);  // evicts 1: the script ran on the new owner with the moved index
   EXPECT_EQ(cluster.cli({"EXISTS", f.key(1)}), "0");
-  EXPECT_EQ(cluster.cli({"ZCARD", f.state().index_key}), "3");
+  EXPECT_EQ(cluster.cli({"ZCARD", rc::detail::Access::state(f).index_key}), "3");
   EXPECT_GE(f.invalidate_all(), 4u);  // SCAN on the new owner: 3 values + index (+ schema)
   EXPECT_EQ(cluster.dbsize(), 0);
-  EXPECT_LE(cluster_client(f.state()).refresh_count(), before + 2);
+  EXPECT_LE(cluster_client(rc::detail::Access::state(f)).refresh_count(), before + 2);
 }
 
 // invalidate_all SCANs the node that owns the slot. Right after a resharding the
@@ -447,7 +450,7 @@ TEST_F(Cluster, ManyThreadsOnAMovedSlotShareOneRefresh) {
   auto f = cache.cache<&triple>({.ns = "storm"});
   const unsigned slot = slot_of_ns("storm");
   for (int i = 0; i < 8; ++i) f(i);
-  auto& cc = cluster_client(f.state());
+  auto& cc = cluster_client(rc::detail::Access::state(f));
   cluster.move_slot(slot, other_master(cluster.owner(slot)));
   const auto before = cc.refresh_count();
   std::vector<std::thread> threads;
@@ -501,7 +504,7 @@ TEST_F(Cluster, MgetAfterEveryNodeDroppedItsConnections) {
   auto f1 = cache.cache<&negate>({.ns = ns_on(1, "drop")});
   auto f2 = cache.cache<&twice>({.ns = ns_on(2, "drop")});
   (void)cache.mget(rc::call(f0, 1), rc::call(f1, 1), rc::call(f2, "x"));
-  const auto refreshes = cluster_client(f0.state()).refresh_attempts();
+  const auto refreshes = cluster_client(rc::detail::Access::state(f0)).refresh_attempts();
   for (std::size_t m = 0; m < 3; ++m) cluster.node(m).cli({"CLIENT", "KILL", "TYPE", "normal"});
   g_calls = 0;
   auto [a, b, c] = cache.mget(rc::call(f0, 1), rc::call(f1, 1), rc::call(f2, "x"));
@@ -509,7 +512,7 @@ TEST_F(Cluster, MgetAfterEveryNodeDroppedItsConnections) {
   EXPECT_EQ(b, -1);
   EXPECT_EQ(c, "xx");
   EXPECT_EQ(g_calls, 0);
-  EXPECT_EQ(cluster_client(f0.state()).refresh_attempts(), refreshes);
+  EXPECT_EQ(cluster_client(rc::detail::Access::state(f0)).refresh_attempts(), refreshes);
 }
 
 // Two masters that each say the other serves a slot send a client back and
@@ -569,7 +572,7 @@ TEST_F(Cluster, ConcurrentMissesComputeOnce) {
   EXPECT_EQ(s1.lock_waits + s2.lock_waits, 1u);
   EXPECT_EQ(s1.coalesced + s1.hits + s2.coalesced + s2.hits, 7u);
   const std::string k = f1.key(5);
-  const std::string lock = f1.state().ns_prefix + "lock:" + k.substr(f1.state().ns_prefix.size());
+  const std::string lock = rc::detail::keys::lock_key(rc::detail::Access::state(f1).ns_prefix, k);
   EXPECT_EQ(rd::key_slot(lock), rd::key_slot(k));
   EXPECT_EQ(cluster.cli({"EXISTS", lock}), "0");  // released by its holder
   EXPECT_EQ(cluster.cli({"EXISTS", k}), "1");
@@ -616,7 +619,7 @@ TEST_F(ClusterWithReplicas, ManualFailoverIsFollowed) {
   for (int i = 0; i < 20; ++i) EXPECT_EQ(f(i), 3 * i);  // MOVED from the demoted master
   EXPECT_EQ(g_calls, 0);                                // replicated: all hits
   EXPECT_EQ(f(100), 300);                               // FIFO script on the new master
-  EXPECT_EQ(cluster.cli({"ZCARD", f.state().index_key}), "21");
+  EXPECT_EQ(cluster.cli({"ZCARD", rc::detail::Access::state(f).index_key}), "21");
 }
 
 TEST_F(ClusterWithReplicas, KilledMasterIsReplacedAndCallsRecover) {

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "access.hpp"
 #include "support/redis_server.hpp"
 
 namespace rc = redis_cache;
@@ -37,6 +38,17 @@ std::string greet(int id) {
   return "hi " + std::to_string(id);
 }
 REDIS_CACHED(greet, 0, 0)
+
+using namespace std::chrono_literals;
+int minutes(int x) {
+  return ++loads, x + 1;
+}
+REDIS_CACHED(minutes, 5min, 10)  // a std::chrono TTL
+std::string tagged(int id, const std::string& tag) {
+  return ++loads, tag + std::to_string(id);
+}
+REDIS_CACHED_WITH(tagged, .ttl = 90s, .limit = 5, .ns = "macro.tagged",
+                  .arg_names = {"user_id", "tag"})
 
 rc::RedisCache* switch_to = nullptr;  // the next fact() makes it the default cache
 long fact(int n);
@@ -159,7 +171,7 @@ TEST(Macro, RebindingReleasesTheEarlierDefaultCache) {
   EXPECT_EQ(macro_app::greet_cached(1), "hi 1");
   std::thread([] { EXPECT_EQ(macro_app::greet_cached(2), "hi 2"); }).join();  // bound, exited
   EXPECT_GE(connected_clients(one), 2);  // the pool's connection and redis-cli
-  const std::weak_ptr<rc::detail::CacheCore> core1 = c1->core();
+  const std::weak_ptr<rc::detail::CacheCore> core1 = rc::detail::Access::core(*c1);
 
   rc::RedisCache c2{{.url = two.url()}};
   rc::set_default_cache(c2);
@@ -182,7 +194,7 @@ TEST(Macro, ACallInFlightFinishesOnItsCacheWhenANestedCallRebinds) {
   auto c1 = std::make_unique<rc::RedisCache>(rc::Options{.url = one.url()});
   rc::RedisCache c2{{.url = two.url()}};
   rc::set_default_cache(*c1);
-  const std::weak_ptr<rc::detail::CacheCore> core1 = c1->core();
+  const std::weak_ptr<rc::detail::CacheCore> core1 = rc::detail::Access::core(*c1);
   macro_app::switch_to = &c2;  // fact(5) switches to c2 before calling fact_cached(4)
   EXPECT_EQ(macro_app::fact_cached(5), 120);
   EXPECT_EQ(one.cli({"EXISTS", macro_app::fact_cached.key(5)}), "1");  // stored by c1
@@ -211,4 +223,95 @@ TEST(Macro, RebindingWhileOtherThreadsCall) {
   }
   for (auto& t : threads) t.join();
   rc::set_default_cache(c1);
+}
+
+TEST(Macro, TtlAsAChronoDuration) {
+  rc_test::RedisServer server;
+  rc::set_default_cache(rc::RedisCache{{.url = server.url()}});  // kept: a copy
+  EXPECT_EQ(macro_app::minutes_cached(1), 2);
+  const long long ttl = std::stoll(server.cli({"TTL", macro_app::minutes_cached.key(1)}));
+  EXPECT_LE(ttl, 300);
+  EXPECT_GT(ttl, 60);  // 5 minutes, not 5 seconds (or none)
+  bool found = false;
+  for (const auto& e : rc::registry()) {
+    if (e.name != "minutes_cached") continue;
+    found = true;
+    EXPECT_EQ(e.ttl, std::chrono::seconds(300));
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(Macro, WithTakesAnyCacheOptions) {
+  rc_test::RedisServer server;
+  rc::set_default_cache(rc::RedisCache{{.url = server.url()}});
+  macro_app::loads = 0;
+  EXPECT_EQ(macro_app::tagged_cached(7, "u"), "u7");
+  EXPECT_EQ(macro_app::tagged_cached(7, "u"), "u7");
+  EXPECT_EQ(macro_app::loads, 1);
+  const std::string key = macro_app::tagged_cached.key(7, "u");
+  EXPECT_EQ(key.rfind("{rc:macro.tagged}:", 0), 0u) << key;
+  const long long ttl = std::stoll(server.cli({"TTL", key}));
+  EXPECT_LE(ttl, 90);
+  EXPECT_GT(ttl, 0);
+  EXPECT_EQ(server.cli({"ZCARD", "{rc:macro.tagged}:keys"}), "1");  // limit > 0: FIFO index
+  bool found = false;
+  for (const auto& e : rc::registry()) {
+    if (e.name != "tagged_cached") continue;
+    found = true;
+    EXPECT_EQ(e.ns, "macro.tagged");
+    EXPECT_EQ(e.limit, 5u);
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(Macro, WithWorksUnderAPythonCodecDefaultCache) {
+  // REDIS_CACHED could not set ns / arg_names: under Codec::python every call threw.
+  rc_test::RedisServer server;
+  rc::set_default_cache(rc::RedisCache{{.url = server.url(), .codec = rc::Codec::python}});
+  EXPECT_EQ(macro_app::tagged_cached(7, "en"), "en7");
+  // python-redis-cache's key: base64 of {"tag":"en","user_id":7} (sorted), no schema.
+  EXPECT_EQ(macro_app::tagged_cached.key(7, "en"),
+            "{rc:macro.tagged}:eyJ0YWciOiJlbiIsInVzZXJfaWQiOjd9");
+  EXPECT_EQ(server.cli({"GET", macro_app::tagged_cached.key(7, "en")}), "\"en7\"");
+}
+
+TEST(Macro, TheDefaultCacheIsACopyThatOutlivesTheOriginal) {
+  rc_test::RedisServer server;
+  macro_app::loads = 0;
+  {
+    rc::RedisCache c{{.url = server.url()}};
+    rc::set_default_cache(c);
+  }  // c is gone; the registry's copy is not (it used to dangle)
+  EXPECT_EQ(macro_app::load_score_cached(3), 9);
+  EXPECT_EQ(macro_app::load_score_cached(3), 9);
+  EXPECT_EQ(macro_app::loads, 1);
+  EXPECT_EQ(server.cli({"EXISTS", macro_app::load_score_cached.key(3)}), "1");
+  const rc::RedisCache d = rc::default_cache();
+  EXPECT_EQ(d.options().url, server.url());
+}
+
+TEST(Macro, SetDefaultCacheOfACopyKeepsTheBinding) {
+  rc_test::RedisServer server;
+  rc::RedisCache c{{.url = server.url()}};
+  rc::set_default_cache(c);
+  macro_app::load_score_cached(1);
+  macro_app::load_score_cached(1);
+  const rc::RedisCache copy = c;
+  rc::set_default_cache(copy);  // the same shared state: same binding, same counters
+  EXPECT_EQ(macro_app::load_score_cached.stats().hits, 1u);
+}
+
+TEST(Macro, ResetDefaultCacheReleasesIt) {
+  rc_test::RedisServer server;
+  std::weak_ptr<rc::detail::CacheCore> core;
+  {
+    rc::RedisCache c{{.url = server.url()}};
+    core = rc::detail::Access::core(c);
+    rc::set_default_cache(c);
+  }
+  EXPECT_FALSE(core.expired());  // the registry's copy
+  ::unsetenv("REDIS_URL");
+  rc::reset_default_cache();
+  EXPECT_TRUE(core.expired());
+  EXPECT_THROW(macro_app::load_score_cached(1), rc::ConfigError);
 }

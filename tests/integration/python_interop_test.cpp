@@ -73,14 +73,13 @@ std::string python(const std::string& cmd, const std::string& url) {
 struct Fixture : ::testing::Test {
   rc_test::RedisServer server;
   rc::RedisCache cache{{.url = server.url(), .codec = rc::Codec::python}};
-  decltype(cache.cache<&load_user>()) users =
-      cache.cache<&load_user>({.ttl = std::chrono::seconds(60),
-                               .limit = 3,
-                               .ns = "interop.load_user",
-                               .arg_names = {"user_id", "lang"}});
-  decltype(cache.cache<&ratio>()) ratios =
+  rc::Cached<& load_user> users = cache.cache<&load_user>({.ttl = std::chrono::seconds(60),
+                                                           .limit = 3,
+                                                           .ns = "interop.load_user",
+                                                           .arg_names = {"user_id", "lang"}});
+  rc::Cached<& ratio> ratios =
       cache.cache<&ratio>({.ns = "interop.ratio", .arg_names = {"a", "b"}});
-  decltype(cache.cache<&constant>()) constants = cache.cache<&constant>({.ns = "interop.constant"});
+  rc::Cached<& constant> constants = cache.cache<&constant>({.ns = "interop.constant"});
 };
 
 TEST_F(Fixture, KeysAreByteIdentical) {

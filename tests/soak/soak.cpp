@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "access.hpp"
 #include "support/redis_server.hpp"
 
 namespace rc = redis_cache;
@@ -80,7 +81,7 @@ int main(int argc, char** argv) {
   for (auto& th : threads) th.join();
 
   // Invariants, read straight from Redis.
-  const auto& st = f.state();
+  const auto& st = rc::detail::Access::state(f);
   const long long index_size = std::stoll(server.cli({"ZCARD", st.index_key}));
   const std::string members = server.cli({"ZRANGE", st.index_key, "0", "-1"});
   std::set<std::string> index;

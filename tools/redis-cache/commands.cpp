@@ -319,13 +319,14 @@ std::vector<Candidate> present(Session& s, std::vector<Candidate> cands) {
   return out;
 }
 
-/// What CacheCore::invalidate / invalidate_all need to know of a function.
+/// What detail::io::invalidate / invalidate_all need to know of a function.
 std::unique_ptr<rcd::FunctionState> state_for(Session& s, const NsRef& ref) {
   auto st = std::make_unique<rcd::FunctionState>();
   st->core = s.core_ptr();
   st->ns = ref.ns;
   st->ns_prefix = ref.prefix;
-  st->index_key = ref.prefix + "keys";
+  st->index_key = rcd::keys::index_key(ref.prefix);
+  st->note_key = rcd::keys::note_key(ref.prefix);
   st->limit = 1;  // so invalidate() also removes the key from the FIFO index
   return st;
 }
@@ -729,7 +730,7 @@ int cmd_rm(Session& s, const std::string& ns, const std::optional<std::string>& 
       std::cerr << "redis-cache: nothing deleted\n";
       return exit_not_found;
     }
-    for (const auto& c : found) removed += s.core().invalidate(*state_for(s, c.ref), c.key) ? 1 : 0;
+    for (const auto& c : found) removed += rcd::io::invalidate(*state_for(s, c.ref), c.key) ? 1 : 0;
   } else {
     std::size_t count = 0;
     for (const auto& ref : refs)
@@ -742,7 +743,7 @@ int cmd_rm(Session& s, const std::string& ns, const std::optional<std::string>& 
     }
     // The library's own invalidate_all: the same scan, the same batched UNLINK.
     for (const auto& ref : refs) {
-      removed += s.core().invalidate_all(*state_for(s, ref));
+      removed += rcd::io::invalidate_all(*state_for(s, ref));
     }
   }
   if (s.settings().json)

@@ -124,10 +124,7 @@ void Session::scan_prefix(
     bool braced, const std::function<void(std::span<const std::string>, rcd::Connection&)>& fn) {
   // Every namespace at once: SCAN MATCH "{<prefix>:*" / "<prefix>:*" on every node
   // holding data (every master of a cluster), with the library's scanner.
-  // (Appended, not `"{" + ...`: gcc 12 at -O3 warns a false -Wrestrict on that form.)
-  std::string pattern = braced ? "{" : "";
-  pattern += rcd::glob_escape(s_.prefix);
-  pattern += ":*";
+  const std::string pattern = rcd::keys::prefix_pattern(s_.prefix, braced);
   Progress progress("scanning " + pattern);
   core_->scan_all_nodes(pattern, [&](std::span<const std::string> batch, rcd::Connection& conn) {
     progress.add(batch.size());

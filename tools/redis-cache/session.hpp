@@ -2,7 +2,7 @@
 // library's own scanner), namespace lookup, schema notes, progress and output helpers.
 #pragma once
 
-#include <redis_cache/detail/core.hpp>
+#include "cache_core.hpp"
 
 #include <chrono>
 #include <cstddef>

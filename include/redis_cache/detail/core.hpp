@@ -1,11 +1,13 @@
-// The non-template core under every cached function: all Redis traffic of the
-// cache goes through CacheCore (src/cache_core.cpp), so the templates in
-// cached_function.hpp only build keys and encode/decode values.
+// redis_cache/detail/core.hpp — what the templates of a cached function need at
+// run time: its FunctionState, and the calls (detail::io) through which all of its
+// Redis traffic goes. The connection itself (CacheCore, src/cache_core.hpp) stays
+// out of public headers: the templates build keys and encode or decode values,
+// src/ sends the commands.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -13,15 +15,12 @@
 #include <string_view>
 #include <vector>
 
-#include <redis_cache/detail/scratch_cap.hpp>
 #include <redis_cache/options.hpp>
 #include <redis_cache/stats.hpp>
 
 namespace redis_cache::detail {
 
-class Client;
-class CacheCore;
-class Connection;
+class CacheCore;  // src/cache_core.hpp
 
 /// Everything one cached function needs at run time, computed once when it is created.
 struct FunctionState {
@@ -31,6 +30,7 @@ struct FunctionState {
   std::string ns_prefix;    ///< "{rc:ns}:" — every key of the function starts with it
   std::string key_prefix;   ///< ns_prefix + "<schema>:" (msgpack / json) or ns_prefix (python)
   std::string index_key;    ///< ns_prefix + "keys" — the FIFO index (limit > 0)
+  std::string note_key;     ///< ns_prefix + "schema" — the schema note
   std::string schema;       ///< the schema fingerprint ("" for Codec::python)
   std::string schema_note;  ///< JSON describing argument and result types (for tools)
   std::chrono::seconds ttl{0};
@@ -61,7 +61,7 @@ struct StoreItem {
 };
 
 /// The value of one GET, read in place from its reply (no copy into a buffer):
-/// the reply is owned here and freed with this object. Filled by CacheCore::fetch.
+/// the reply is owned here and freed with this object. Filled by io::fetch.
 class FetchedValue {
  public:
   FetchedValue() noexcept = default;
@@ -75,86 +75,41 @@ class FetchedValue {
   std::string_view bytes() const noexcept { return bytes_; }
 
  private:
-  friend class CacheCore;
+  friend struct FetchAccess;  // src/cache_core.cpp
   // A Reply (src/client/reply.hpp: a pointer and a unique_ptr), kept opaque so
-  // that public headers never see hiredis; CacheCore::fetch checks the size.
+  // that public headers never see hiredis; io::fetch checks the size.
   alignas(void*) unsigned char reply_[2 * sizeof(void*)];
   bool has_reply_ = false;
   std::string_view bytes_;
 };
 
-class CacheCore {
- public:
-  explicit CacheCore(Options options);
-  ~CacheCore();
-  CacheCore(const CacheCore&) = delete;
-  CacheCore& operator=(const CacheCore&) = delete;
+/// The Redis commands of cached functions (src/cache_core.cpp). Each throws an
+/// Error subclass when Redis fails; the caller applies the exception handler.
+namespace io {
 
-  const Options& options() const noexcept { return options_; }
+/// GET key into out (an empty one). Returns out.found().
+bool fetch(const FunctionState& fn, std::string_view key, FetchedValue& out);
+/// Stores value under key: SET [EX] (limit 0) or the FIFO script; writes the
+/// schema note once per process.
+void store(const FunctionState& fn, std::string_view key, std::string_view value);
+/// The stampede lock of a value key ("{prefix:ns}:lock:<schema>:<args>").
+std::string lock_key(const FunctionState& fn, std::string_view key);
+/// SET lock_key token NX PX ttl: true when this caller now holds the lock.
+bool try_lock(const FunctionState& fn, std::string_view lock_key, std::string_view token,
+              std::chrono::milliseconds ttl);
+/// Deletes lock_key only if it still holds token (a compare-and-delete script).
+void unlock(const FunctionState& fn, std::string_view lock_key, std::string_view token);
+/// DEL key (and ZREM from the index). Returns whether the value existed.
+bool invalidate(const FunctionState& fn, std::string_view key);
+/// Removes every key of the function's namespace (SCAN + UNLINK). Returns the count.
+std::size_t invalidate_all(const FunctionState& fn);
+/// MGET of keys (any functions of one cache): values[i] is the value of keys[i]
+/// or nullopt; the bytes live in the replies that `keep` holds (no copy).
+void mget(CacheCore& core, std::span<const std::string_view> keys,
+          std::vector<std::optional<std::string_view>>& values, std::shared_ptr<void>& keep);
+/// Stores many values in one pipeline (after sending all, throws the first failure).
+void store_many(CacheCore& core, std::span<const StoreItem> items);
 
-  /// GET key into out (an empty one). Returns out.found(). Throws Error.
-  bool fetch(const FunctionState& fn, std::string_view key, FetchedValue& out);
-  /// Stores value under key: SET [EX] (limit 0) or the FIFO script. Throws Error.
-  void store(const FunctionState& fn, std::string_view key, std::string_view value);
-  /// SET lock_key token NX PX ttl: true when this caller now holds the lock. Throws Error.
-  bool try_lock(const FunctionState& fn, std::string_view lock_key, std::string_view token,
-                std::chrono::milliseconds ttl);
-  /// Deletes lock_key only if it still holds token (a compare-and-delete script).
-  void unlock(const FunctionState& fn, std::string_view lock_key, std::string_view token);
-  /// DEL key (and ZREM from the index). Returns whether the value existed. Throws Error.
-  bool invalidate(const FunctionState& fn, std::string_view key);
-  /// Removes every key of the function's namespace (SCAN + UNLINK). Returns the count.
-  std::size_t invalidate_all(const FunctionState& fn);
-  /// MGET of keys (any functions): values[i] is the value of keys[i] or nullopt;
-  /// the bytes live in the replies that `keep` holds (no copy). Throws Error.
-  void mget(std::span<const std::string_view> keys,
-            std::vector<std::optional<std::string_view>>& values, std::shared_ptr<void>& keep);
-  /// Stores many values in one pipeline. Throws Error (after sending all).
-  void store_many(std::span<const StoreItem> items);
-
-  /// Calls fn(batch) for every key under ns_prefix (SCAN MATCH with the
-  /// prefix's glob characters escaped), in batches. Shared with the CLI.
-  void scan_namespace(std::string_view ns_prefix,
-                      const std::function<void(std::span<const std::string>)>& fn);
-  /// Calls fn(batch, node) for every key matching the SCAN MATCH pattern on every
-  /// node holding data (each master of a cluster, the one server otherwise), in
-  /// batches; `node` is the connection to the node the batch's keys live on (for
-  /// commands about them). The CLI's ls and stats scan all namespaces with it.
-  void scan_all_nodes(std::string_view pattern,
-                      const std::function<void(std::span<const std::string>, Connection&)>& fn);
-
-  Client& client() noexcept { return *client_; }
-
- private:
-  Options options_;
-  std::unique_ptr<Client> client_;
-};
-
-/// The key's schema segment under a codec ("" for Codec::python: no segment).
-std::string codec_schema(Codec codec, std::string_view msgpack_schema);
-/// Builds "{prefix:ns}:" (support_cluster) or "prefix:ns:".
-std::string namespace_prefix(const Options& options, std::string_view ns);
-/// Escapes * ? [ ] \ for a SCAN MATCH pattern.
-std::string glob_escape(std::string_view s);
-/// Throws ConfigError when ns is unusable (empty, contains '{' or '}').
-void check_namespace(std::string_view ns);
-
-/// Thread-local, re-entrant scratch strings (a nested cached call gets its own).
-/// Steady state allocates nothing; a thread does not keep the capacity of the
-/// largest key or value it ever saw (see scratch_keep_bytes).
-class Scratch {
- public:
-  Scratch();
-  ~Scratch();
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-  std::string& str() noexcept { return *s_; }
-
- private:
-  std::string* s_;
-};
-
-/// Bytes the calling thread's scratch buffers hold (their capacities), for tests.
-std::size_t scratch_capacity() noexcept;
+}  // namespace io
 
 }  // namespace redis_cache::detail

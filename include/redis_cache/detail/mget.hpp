@@ -88,7 +88,7 @@ template <class OnError>
 bool batch_lookup(CacheCore& core, std::span<const std::string_view> keys, BatchFound& found,
                   OnError&& on_error) {
   try {
-    core.mget(keys, found.values, found.keep);
+    io::mget(core, keys, found.values, found.keep);
   } catch (const Error& e) {
     on_error(e);
     return false;
@@ -153,7 +153,7 @@ inline void batch_store(CacheCore& core, std::span<const PendingStore> stores) {
   items.reserve(stores.size());
   for (const auto& s : stores) items.push_back({s.fn, s.key, s.encoded});
   try {
-    core.store_many(items);
+    io::store_many(core, items);
     for (const auto& it : items) bump(it.fn->stats.fills);
   } catch (const Error& e) {
     std::vector<const FunctionState*> fns;

@@ -6,10 +6,11 @@
 #include <condition_variable>
 #include <exception>
 #include <mutex>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
+
+#include <redis_cache/errors.hpp>
 
 namespace redis_cache::detail {
 
@@ -43,7 +44,7 @@ class Flights {
   /// Joins the flight for key: returns nullptr when the caller leads (`mine`,
   /// which must outlive the flight, is now in flight for key; end it with
   /// finish() or fail()), else the leader's flight, to wait<R>() for.
-  /// `key` must stay valid until the flight ends. Throws std::logic_error when
+  /// `key` must stay valid until the flight ends. Throws RecursionError when
   /// the leader of key is this very thread (the function called itself with the
   /// same arguments): it would wait for its own result forever.
   Flight* join(Flight& mine, std::string_view key) {
@@ -52,7 +53,7 @@ class Flights {
     for (Flight* f = head_; f != nullptr; f = f->next_) {
       if (f->key_ == key) {
         if (f->leader_ == me) {
-          throw std::logic_error(
+          throw RecursionError(
               "redis_cache: a cached function called itself with the same arguments while "
               "computing them (key " +
               std::string(key) +

@@ -1,0 +1,21 @@
+// Stats: the text form of one cached function's counters.
+#include <redis_cache/stats.hpp>
+
+#include <cstdio>
+
+namespace redis_cache {
+
+std::string Stats::to_string() const {
+  char buf[200];
+  std::snprintf(buf, sizeof buf,
+                "hits=%llu misses=%llu fills=%llu errors=%llu decode_failures=%llu "
+                "coalesced=%llu lock_waits=%llu hit_ratio=%.3f",
+                static_cast<unsigned long long>(hits), static_cast<unsigned long long>(misses),
+                static_cast<unsigned long long>(fills), static_cast<unsigned long long>(errors),
+                static_cast<unsigned long long>(decode_failures),
+                static_cast<unsigned long long>(coalesced),
+                static_cast<unsigned long long>(lock_waits), hit_ratio());
+  return buf;
+}
+
+}  // namespace redis_cache
