@@ -65,11 +65,19 @@ TEST(Macro, BindsToDefaultCacheAndRebinds) {
   rc::RedisCache c1{{.url = one.url()}};
   rc::set_default_cache(c1);
   macro_app::loads = 0;
+  const auto stored_after = std::chrono::steady_clock::now();
   EXPECT_EQ(macro_app::load_score_cached(2), 6);
   EXPECT_EQ(macro_app::load_score_cached(2), 6);
   EXPECT_EQ(macro_app::loads, 1);
   EXPECT_EQ(one.cli({"EXISTS", macro_app::load_score_cached.key(2)}), "1");
-  EXPECT_EQ(one.cli({"TTL", macro_app::load_score_cached.key(2)}), "300");
+  // Stored with the macro's 300 s: what is left is 300 s less the time since
+  // (measured, however long it was; 1 s for the server's coarser clock).
+  const long long pttl = std::stoll(one.cli({"PTTL", macro_app::load_score_cached.key(2)}));
+  const long long since = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - stored_after)
+                              .count();
+  EXPECT_LE(pttl, 300'000);
+  EXPECT_GE(pttl, 300'000 - since - 1000);
 
   rc::RedisCache c2{{.url = two.url(), .prefix = "other"}};
   rc::set_default_cache(c2);
