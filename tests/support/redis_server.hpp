@@ -3,6 +3,7 @@
 // destructor. If it cannot start, the constructor throws (tests fail, never skip).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -26,12 +27,15 @@ class RedisServer {
   /// "unix://<socket>?db=<db>"
   std::string unix_url(int db = 0) const;
 
-  void stop();     ///< SIGTERM and wait
-  void kill();     ///< SIGKILL and wait
-  void start();    ///< (re)start on the same port and socket
-  void pause();    ///< SIGSTOP: the server accepts nothing, replies to nothing
-  void resume();   ///< SIGCONT
+  void stop();    ///< SIGTERM and wait
+  void kill();    ///< SIGKILL and wait
+  void start();   ///< (re)start on the same port and socket
+  void pause();   ///< SIGSTOP: the server accepts nothing, replies to nothing
+  void resume();  ///< SIGCONT
   bool running() const { return pid_ > 0; }
+  /// Bytes that clients sent over TCP and the server has not read yet (from
+  /// /proc/net/tcp): above 0 once a command reached a paused server.
+  std::size_t unread_bytes() const;
 
   /// Runs redis-cli against this server and returns its stdout (trimmed).
   std::string cli(const std::vector<std::string>& args) const;
