@@ -316,6 +316,20 @@ TEST_F(Cli, GetRebuildsCanonicalKeysFromTheNote) {
   r = run({"get", "cli.canon.uset", "--args", "[[300, -1, 5]]", "--json"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.json().at("key").as_string(), unordered.key(std::unordered_set<int>{-1, 5, 300}));
+  // The note marks the unordered set; a note written before that marker still finds the
+  // entry (both orders are tried).
+  r = run({"schema", "cli.canon.uset", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json::value schema = r.json();
+  const json::value& version = schema.at("versions").at(0);
+  json::value old_note = version.at("note");
+  ASSERT_EQ(old_note.at("args").at(0).at("unordered"), json::value(true)) << schema;
+  old_note.at("args").at(0).as_object().erase("unordered");
+  server_->cli({"HSET", "{rc:cli.canon.uset}:schema", std::string(version.at("schema").as_string()),
+                json::serialize(old_note)});
+  r = run({"get", "cli.canon.uset", "--args", "[[300, -1, 5]]", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.json().at("key").as_string(), unordered.key(std::unordered_set<int>{-1, 5, 300}));
   // A value of the wrong type is a usage error naming the argument.
   r = run({"get", "cli.canon.scale", "--args", R"(["two"])", "--json"});
   EXPECT_EQ(r.code, 2);

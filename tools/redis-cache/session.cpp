@@ -148,7 +148,10 @@ Note Session::note(const NsRef& ref) {
     if (is_schema_hex(field)) {
       boost::system::error_code ec;
       json::value v = json::parse(value, ec);
-      n.versions.push_back({field, ec ? json::value(nullptr) : std::move(v)});
+      const bool has_args =
+          !ec && v.is_object() && v.as_object().contains("args") && v.at("args").is_array();
+      n.versions.push_back(
+          {field, ec ? json::value(nullptr) : std::move(v), has_args ? value : std::string()});
     }
     n.fields.emplace(std::move(field), std::move(value));
   }

@@ -53,6 +53,7 @@ struct NsRef {
 struct SchemaVersion {
   std::string hex;
   json::value note;  ///< {"result":...,"args":[...]} or null
+  std::string text;  ///< the note as stored, for args_from_json; empty when it has no "args"
 };
 
 /// The schema note hash of a namespace.
