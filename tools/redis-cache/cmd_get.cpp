@@ -1,6 +1,8 @@
 // redis-cache CLI: get, one value decoded to JSON, by key or by arguments.
 #include "commands.hpp"
 
+#include <iostream>
+
 #include "common.hpp"
 #include "lookup.hpp"
 
@@ -27,7 +29,15 @@ int show_entry(Session& s, const std::string& key) {
     note = s.note({parts->ns, parts->braced, route});
     schema_note = note.find(parts->schema);
   }
-  json::value value = decode_or_note(bytes);
+  std::string undecodable;
+  json::value value = decode_or_note(bytes, &undecodable);
+  // Found but not decodable: the diagnostic as the value, and an exit code of its own.
+  auto done = [&] {
+    if (undecodable.empty()) return static_cast<int>(exit_ok);
+    std::cerr << "redis-cache: " << key << " holds a value that does not decode: " << undecodable
+              << "\n";
+    return static_cast<int>(exit_undecodable);
+  };
   if (const auto* res = note_result(schema_note)) value = label(value, *res);
   json::value args = parts ? args_or_note(parts->args_b64, schema_note) : json::value(nullptr);
   const json::value type =
@@ -43,7 +53,7 @@ int show_entry(Session& s, const std::string& key) {
             {"size", bytes.size()},
             {"value", value}}) +
         "\n");
-    return exit_ok;
+    return done();
   }
   std::string text = "key    " + key + "\n";
   if (parts) text += "ns     " + parts->ns + "\nargs   " + to_json(args) + "\n";
@@ -54,7 +64,7 @@ int show_entry(Session& s, const std::string& key) {
     text += c == '\n' ? std::string("\n       ") : std::string(1, c);
   text += "\n";
   out(text);
-  return exit_ok;
+  return done();
 }
 
 }  // namespace
@@ -66,7 +76,8 @@ int cmd_get(Session& s, const std::string& key_or_ns, const std::optional<std::s
   std::vector<Note> notes;
   const auto found = present(s, candidates(s, refs, *args, a, notes));
   if (found.empty())
-    throw CliError(exit_not_found, "no entry for --args " + to_json(a) + " in '" + key_or_ns + "'");
+    throw CliError(exit_not_found,
+                   "no entry for --args " + clip(to_json(a)) + " in '" + key_or_ns + "'");
   return show_entry(s, found.front().key);
 }
 

@@ -47,8 +47,9 @@ int cmd_rm(Session& s, const std::string& ns, const std::optional<std::string>& 
     std::vector<Note> notes;
     const auto found = present(s, candidates(s, refs, *args, *a, notes));
     if (found.empty())
-      throw CliError(exit_not_found, "no entry for --args " + to_json(*a) + " in '" + ns + "'");
-    std::string what = "Delete the entry " + to_json(*a) + " of '" + ns + "'";
+      throw CliError(exit_not_found,
+                     "no entry for --args " + clip(to_json(*a)) + " in '" + ns + "'");
+    std::string what = "Delete the entry " + clip(to_json(*a)) + " of '" + ns + "'";
     if (found.size() > 1) what += " (" + std::to_string(found.size()) + " schema versions)";
     if (!confirm(what + "?", yes)) {
       std::cerr << "redis-cache: nothing deleted\n";

@@ -4,8 +4,10 @@
 #include <redis_cache/codec/codec.hpp>
 #include <redis_cache/codec/json.hpp>  // codec::any_value_to_json: msgpack, JSON, compressed
 #include <redis_cache/codec/json_write.hpp>
+#include <redis_cache/codec/limits.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <vector>
@@ -16,10 +18,26 @@ namespace rcd = redis_cache::detail;
 
 // ---- decoding ----------------------------------------------------------------------------
 
+json::value parse_json(std::string_view text, boost::system::error_code& ec) {
+  json::parse_options opt;
+  opt.max_depth = redis_cache::codec::max_decode_depth + 1;  // + the wrapping array of args
+  return json::parse(text, ec, {}, opt);
+}
+
+namespace {
+/// The library's JSON text (valid by construction) as a value.
+json::value parse_ours(const std::string& text) {
+  boost::system::error_code ec;
+  json::value v = parse_json(text, ec);
+  if (ec) throw redis_cache::DecodeError("redis_cache: cannot show the value: " + ec.message());
+  return v;
+}
+}  // namespace
+
 json::value decode_value(std::string_view bytes) {
   // The library's detector: zstd-compressed first, then JSON text (Codec::json / python),
   // else msgpack.
-  return json::parse(redis_cache::codec::any_value_to_json(bytes));
+  return parse_ours(redis_cache::codec::any_value_to_json(bytes));
 }
 
 json::value decode_args(std::string_view b64) {
@@ -28,10 +46,10 @@ json::value decode_args(std::string_view b64) {
     throw redis_cache::DecodeError("redis_cache: the arguments segment is not valid base64");
   if (!raw.empty() && raw.front() == '{') {  // python-redis-cache: {"arg": value}
     boost::system::error_code ec;
-    json::value v = json::parse(raw, ec);
+    json::value v = parse_json(raw, ec);
     if (!ec) return v;
   }
-  return json::parse(redis_cache::codec::msgpack_to_json(raw));
+  return parse_ours(redis_cache::codec::msgpack_to_json(raw));
 }
 
 // ---- schema helpers ------------------------------------------------------------------------
@@ -217,11 +235,18 @@ void collect_definitions(const json::value& s, std::vector<std::string>& out) {
   }
 }
 
-// ---- python keys ---------------------------------------------------------------------------
+// ---- writing JSON --------------------------------------------------------------------------
 
 namespace {
 
-void python_json(const json::value& v, std::string& out) {
+// One writer for what the tool prints and for python keys, with the library's number and
+// string writers: floats as the shortest text that reads back the same ("2.0", "0.644"),
+// never Boost.JSON's exponent form ("2E0").
+//   python: python-redis-cache's json.dumps(separators=(',', ':'), sort_keys=True):
+//           ensure_ascii, keys sorted, NaN / Infinity bare as Python writes them;
+//   plain:  UTF-8 as is, keys in their order, NaN / Infinity as the strings the library's
+//           msgpack_to_json uses, so the output stays JSON.
+void write_json(const json::value& v, std::string& out, bool python) {
   switch (v.kind()) {
     case json::kind::null:
       out += "null";
@@ -236,10 +261,12 @@ void python_json(const json::value& v, std::string& out) {
       rcd::json_append_int(out, v.get_uint64());
       break;
     case json::kind::double_:
+      if (!python && !std::isfinite(v.get_double())) out.push_back('"');
       rcd::json_append_double(out, v.get_double());  // Python's repr(float)
+      if (!python && !std::isfinite(v.get_double())) out.push_back('"');
       break;
     case json::kind::string:
-      rcd::json_append_string(out, v.get_string(), true);  // ensure_ascii
+      rcd::json_append_string(out, v.get_string(), python);
       break;
     case json::kind::array: {
       out.push_back('[');
@@ -247,23 +274,23 @@ void python_json(const json::value& v, std::string& out) {
       for (const auto& e : v.get_array()) {
         if (!first) out.push_back(',');
         first = false;
-        python_json(e, out);
+        write_json(e, out, python);
       }
       out.push_back(']');
       break;
     }
     case json::kind::object: {
-      // sort_keys=True: code-point order, which is byte order of UTF-8.
       std::vector<const json::key_value_pair*> members;
       for (const auto& kv : v.get_object()) members.push_back(&kv);
-      std::sort(members.begin(), members.end(),
-                [](const auto* a, const auto* b) { return a->key() < b->key(); });
+      if (python)  // sort_keys=True: code-point order, which is byte order of UTF-8
+        std::sort(members.begin(), members.end(),
+                  [](const auto* a, const auto* b) { return a->key() < b->key(); });
       out.push_back('{');
       for (std::size_t i = 0; i < members.size(); ++i) {
         if (i) out.push_back(',');
-        rcd::json_append_string(out, members[i]->key(), true);
+        rcd::json_append_string(out, members[i]->key(), python);
         out.push_back(':');
-        python_json(members[i]->value(), out);
+        write_json(members[i]->value(), out, python);
       }
       out.push_back('}');
       break;
@@ -275,18 +302,18 @@ void python_json(const json::value& v, std::string& out) {
 
 std::string python_args_json(const json::object& args) {
   std::string out;
-  python_json(args, out);
+  write_json(args, out, true);
   return out;
 }
 
-// ---- printing ------------------------------------------------------------------------------
-
 std::string to_json(const json::value& v) {
-  return json::serialize(v);
+  std::string out;
+  write_json(v, out, false);
+  return out;
 }
 
 std::string to_pretty_json(const json::value& v, int indent) {
-  const std::string compact = json::serialize(v);
+  const std::string compact = to_json(v);
   if (!v.is_structured() || compact.size() + static_cast<std::size_t>(indent) <= 72) return compact;
   const std::string pad(static_cast<std::size_t>(indent) + 2, ' ');
   std::string out;
@@ -301,7 +328,7 @@ std::string to_pretty_json(const json::value& v, int indent) {
   const auto& o = v.as_object();
   std::size_t i = 0;
   for (const auto& [k, x] : o) {
-    out += pad + json::serialize(json::string(k)) + ": " + to_pretty_json(x, indent + 2) +
+    out += pad + to_json(json::string(k)) + ": " + to_pretty_json(x, indent + 2) +
            (++i < o.size() ? ",\n" : "\n");
   }
   return out + std::string(static_cast<std::size_t>(indent), ' ') + "}";

@@ -19,6 +19,10 @@ namespace rc_cli {
 
 namespace json = boost::json;
 
+/// JSON text as a value, as deep as the library decodes (codec::max_decode_depth; Boost.JSON
+/// alone stops at 32). ec: why not, without library source locations.
+json::value parse_json(std::string_view text, boost::system::error_code& ec);
+
 /// Value bytes as JSON: msgpack, else JSON text (Codec::json / python). Throws
 /// redis_cache::DecodeError when neither.
 json::value decode_value(std::string_view bytes);

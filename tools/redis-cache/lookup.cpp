@@ -13,13 +13,14 @@ namespace rc_cli {
 
 json::value parse_args(const std::string& text) {
   boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
+  json::value v = parse_json(text, ec);
   if (ec)
-    throw CliError(exit_usage, "malformed --args '" + text + "': " + ec.message() +
+    throw CliError(exit_usage, "malformed --args '" + clip(text) + "': " + ec.message() +
                                    " (expected a JSON array of the arguments, e.g. --args "
                                    "'[7, \"en\"]')");
   if (!v.is_array() && !v.is_object())
-    throw CliError(exit_usage, "--args must be a JSON array of the arguments (got " + to_json(v) +
+    throw CliError(exit_usage, "--args must be a JSON array of the arguments (got " +
+                                   clip(to_json(v)) +
                                    "), e.g. --args '[7]' for f(7); for a Codec::python "
                                    "namespace an object by name, e.g. '{\"x\": 7}'");
   return v;
@@ -115,7 +116,7 @@ std::vector<Candidate> candidates(Session& s, const std::vector<NsRef>& refs,
         error("'" + ref.ns +
               "' is a Codec::python namespace: give --args as a JSON object of the "
               "arguments by name, like a stored entry's " +
-              to_json(*python_args));
+              clip(to_json(*python_args)));
       for (const auto& h : hexes) note.versions.push_back({h, nullptr, {}});
     }
     for (const auto& v : note.versions) {
