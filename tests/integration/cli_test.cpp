@@ -316,6 +316,20 @@ TEST_F(Cli, GetRebuildsCanonicalKeysFromTheNote) {
   r = run({"get", "cli.canon.uset", "--args", "[[300, -1, 5]]", "--json"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.json().at("key").as_string(), unordered.key(std::unordered_set<int>{-1, 5, 300}));
+  // The note marks the unordered set; a note written before that marker still finds the
+  // entry (both orders are tried).
+  r = run({"schema", "cli.canon.uset", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json::value schema = r.json();
+  const json::value& version = schema.at("versions").at(0);
+  json::value old_note = version.at("note");
+  ASSERT_EQ(old_note.at("args").at(0).at("unordered"), json::value(true)) << schema;
+  old_note.at("args").at(0).as_object().erase("unordered");
+  server_->cli({"HSET", "{rc:cli.canon.uset}:schema", std::string(version.at("schema").as_string()),
+                json::serialize(old_note)});
+  r = run({"get", "cli.canon.uset", "--args", "[[300, -1, 5]]", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.json().at("key").as_string(), unordered.key(std::unordered_set<int>{-1, 5, 300}));
   // A value of the wrong type is a usage error naming the argument.
   r = run({"get", "cli.canon.scale", "--args", R"(["two"])", "--json"});
   EXPECT_EQ(r.code, 2);
@@ -607,6 +621,144 @@ TEST_F(Cli, ClusterCoversEveryMaster) {
 
   // A cluster has no unbraced keys.
   EXPECT_EQ(on_cluster({"ls", "--no-cluster-braces"}).code, 2);
+}
+
+}  // namespace
+
+// ---- what an operator sees: exact messages, numbers, exit codes ------------------------------
+
+namespace {
+
+TEST_F(Cli, UnknownCommandsAreNamedWithTheClosestOne) {
+  const std::string list = " (commands: ls, keys, get, fifo, rm, schema, stats)\n";
+  CliRun r = run({"lss"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "redis-cache: unknown command 'lss'; did you mean 'ls'?" + list);
+  EXPECT_EQ(r.out, "");
+  r = run({"--prefix", "x", "stat", "--json"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "redis-cache: unknown command 'stat'; did you mean 'stats'?" + list);
+  r = run({"frobnicate"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "redis-cache: unknown command 'frobnicate'" + list);
+}
+
+TEST_F(Cli, NumbersPrintAsPeopleWriteThem) {
+  auto c = cache();
+  auto scale = c.cache<&cli_test::scale>({.ns = "cli.num.scale"});
+  auto twice = c.cache<&cli_test::twice>({.ns = "cli.num.twice"});
+  scale(2.0), twice(3);
+  CliRun r = run({"get", "cli.num.scale", "--args", "[2]"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "key    " + scale.key(2.0) +
+                       "\nns     cli.num.scale\nargs   [2.0]\ntype   f64\nttl    none\n"
+                       "size   9 B\nvalue  20.0\n");
+  r = run({"get", "cli.num.scale", "--args", "[2]", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find(R"("args":[2.0],)"), std::string::npos) << r.out;
+  EXPECT_TRUE(r.out.ends_with(R"(,"value":20.0})"
+                              "\n"))
+      << r.out;
+  r = run({"keys", "cli.num.scale", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find(R"("args":[2.0],)"), std::string::npos) << r.out;
+  // Echoed input keeps its own spelling.
+  const std::string hex = std::string(run({"schema", "cli.num.twice", "--json"})
+                                          .json()
+                                          .at("versions")
+                                          .at(0)
+                                          .at("schema")
+                                          .as_string());
+  r = run({"get", "cli.num.twice", "--args", "[42.5]"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "redis-cache: --args do not fit the arguments of 'cli.num.twice':\n  schema " +
+                       hex + ": argument 1: expected an integer, got 42.5\n");
+  // A ratio in stats --json is a plain decimal.
+  r = run({"stats", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto at = r.out.find("\"hit_ratio\":");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const std::string ratio = r.out.substr(at + 12, r.out.find(',', at) - at - 12);
+  EXPECT_EQ(ratio.find_first_of("eE"), std::string::npos) << ratio;
+  EXPECT_EQ(std::stod(ratio), r.json().at("server").at("hit_ratio").to_number<double>());
+}
+
+TEST_F(Cli, UndecodableValuesHaveTheirOwnExitCode) {
+  auto c = cache();
+  auto twice = c.cache<&cli_test::twice>({.ns = "cli.bad"});
+  twice(1);
+  const std::string key = twice.key(1);
+  server_->cli({"SET", key, "{not json"});
+  std::string why;
+  try {
+    rc::codec::any_value_to_json("{not json");
+  } catch (const rc::DecodeError& e) {
+    why = std::string(e.what()).substr(std::string("redis_cache: ").size());
+  }
+  ASSERT_FALSE(why.empty());
+  const std::string err =
+      "redis-cache: " + key + " holds a value that does not decode: " + why + "\n";
+  CliRun r = run({"get", key, "--json"});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(r.err, err);
+  const json::value v = r.json();
+  EXPECT_EQ(v.at("value").at("base64").as_string(), rc::codec::base64_encode("{not json"));
+  EXPECT_TRUE(v.at("value").at("undecodable").is_string());
+  r = run({"get", "cli.bad", "--args", "[1]"});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(r.err, err);
+  EXPECT_NE(r.out.find("undecodable"), std::string::npos) << r.out;
+  r = run({"get", "--help"});
+  EXPECT_NE(r.out.find("3 found but not decodable"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, ValuesAsDeepAsTheLibraryDecodesAreShown) {
+  auto c = cache();
+  auto twice = c.cache<&cli_test::twice>({.ns = "cli.deep"});
+  twice(1);
+  const std::string key = twice.key(1);
+  auto nested = [](int depth) { return std::string(depth, '[') + "7" + std::string(depth, ']'); };
+  for (int depth : {33, 64}) {
+    server_->cli({"SET", key, nested(depth)});
+    CliRun r = run({"get", key, "--json"});
+    EXPECT_EQ(r.code, 0) << depth << ": " << r.err;
+    EXPECT_TRUE(r.out.ends_with(",\"value\":" + nested(depth) + "}\n")) << r.out;
+  }
+  // Deeper than the library decodes: undecodable, in the library's words only.
+  server_->cli({"SET", key, nested(65)});
+  CliRun r = run({"get", key, "--json"});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(r.err.find("boost"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(".hpp"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, MessagesSpeakTheToolsFlagsAndCutEnormousInput) {
+  CliRun r = run({"--url", "redis://127.0.0.1:1/0", "ls"}, false);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err,
+            "redis-cache: connection failure during connect on 127.0.0.1:1 (Connection refused); "
+            "check that redis-server runs there and that --url is right\n");
+  r = run({"--help"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out.find("Options::"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--timeout"), std::string::npos) << r.out;
+
+  auto c = cache();
+  auto items = c.cache<&cli_test::make_item>({.ns = "cli.big.items"});
+  items("pen", 4);
+  const std::string big(120000, 'x');
+  r = run({"get", "cli.big.items", "--args", "[\"" + big + "\", 4]"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "redis-cache: no entry for --args [\"" + std::string(78, 'x') +
+                       "... (120006 bytes) in 'cli.big.items'\n");
+  r = run({"get", "cli.big.items", "--args", "[\"pen\", \"" + big + "\"]"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_LT(r.err.size(), 400u) << r.err.size();
+  EXPECT_NE(r.err.find("... (120002 bytes)"), std::string::npos) << r.err;
+  r = run({"get", "cli.big.items", "--args", "[\"" + big});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_LT(r.err.size(), 400u) << r.err.size();
+  EXPECT_NE(r.err.find("... (120002 bytes)"), std::string::npos) << r.err;
 }
 
 }  // namespace

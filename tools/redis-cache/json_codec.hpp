@@ -4,11 +4,8 @@
 // aggregates whose note has real field names become objects (positional names
 // "0","1",... stay arrays), nested through containers.
 // A Codec::python key holds the arguments by name as Python's compact sorted JSON
-// (python_args_json). Encoding --args rebuilds the canonical msgpack of a key (DESIGN.md §3): with
-// the note's argument types (ints in the smallest form, floats float64, described structs as maps
-// in declaration order, map keys converted to their type); without one, generically. Ordered and
-// unordered containers sort differently and the note does not say which a type is, so callers
-// encode both ways (SortOrder) and try each key.
+// (python_args_json). The canonical msgpack of other keys is the library's to build
+// (src/args_from_json.hpp).
 #pragma once
 
 #include <boost/json.hpp>
@@ -22,10 +19,9 @@ namespace rc_cli {
 
 namespace json = boost::json;
 
-/// A --args value that does not fit the function's argument types.
-struct ArgsError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+/// JSON text as a value, as deep as the library decodes (codec::max_decode_depth; Boost.JSON
+/// alone stops at 32). ec: why not, without library source locations.
+json::value parse_json(std::string_view text, boost::system::error_code& ec);
 
 /// Value bytes as JSON: msgpack, else JSON text (Codec::json / python). Throws
 /// redis_cache::DecodeError when neither.
@@ -38,14 +34,6 @@ json::value decode_args(std::string_view b64);
 /// value labelled with field names from a schema (an element of a note's "args", or
 /// its "result"). Returns value unchanged where the schema does not fit it.
 json::value label(const json::value& value, const json::value& schema);
-
-/// Orders of set / map elements to try: std::set / std::map (by value), unordered containers
-/// (by encoded bytes), or as written in --args (objects without a note: struct fields).
-enum class SortOrder { by_value, by_bytes, as_given };
-
-/// Canonical msgpack array of args. arg_schemas: the note's "args" (nullptr: generic).
-/// Throws ArgsError naming the argument that does not fit.
-std::string encode_args(const json::array& args, const json::array* arg_schemas, SortOrder order);
 
 /// The arguments segment of a Codec::python key before base64: python-redis-cache's
 /// json.dumps(args, separators=(',', ':'), sort_keys=True) of {name: value}, written

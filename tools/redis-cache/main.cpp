@@ -9,29 +9,85 @@
 //   redis-cache schema NS                   the stored schema note
 //   redis-cache stats                       server hits/misses, memory per namespace
 // Every command takes --json and works on a redis+cluster:// URL too. Exit codes: 0 ok, 1 not found
-// / nothing matched, 2 usage or connection error.
+// / nothing matched, 2 usage or connection error, 3 found but not decodable (get).
 #include <CLI/CLI.hpp>
 #include <redis_cache/errors.hpp>
 
+#include <algorithm>
+#include <array>
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "commands.hpp"
 #include "session.hpp"
 
 namespace {
 
-// Library messages start "redis_cache: "; ours start "redis-cache: ".
-std::string_view message(const std::exception& e) {
-  std::string_view m = e.what();
-  if (m.starts_with("redis_cache: ")) m.remove_prefix(13);
-  return m;
+using rc_cli::library_message;
+
+constexpr std::array<std::string_view, 7> kCommands{"ls", "keys",   "get",  "fifo",
+                                                    "rm", "schema", "stats"};
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+/// The message for a first word that is no command ("" when it is one, or there is none),
+/// naming the word and the closest command. CLI11 would only say a subcommand is required.
+std::string unknown_command(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--url" || a == "--prefix" || a == "--timeout") {
+      ++i;  // its value
+      continue;
+    }
+    if (a.starts_with("-")) continue;
+    if (std::find(kCommands.begin(), kCommands.end(), a) != kCommands.end()) return "";
+    std::string list;
+    for (const auto c : kCommands) list += (list.empty() ? "" : ", ") + std::string(c);
+    const auto best = std::min_element(kCommands.begin(), kCommands.end(), [&](auto x, auto y) {
+      return edit_distance(a, x) < edit_distance(a, y);
+    });
+    const std::string hint = edit_distance(a, *best) <= 2 && edit_distance(a, *best) < a.size()
+                                 ? "; did you mean '" + std::string(*best) + "'?"
+                                 : "";
+    return "unknown command '" + rc_cli::clip(a) + "'" + hint + " (commands: " + list + ")";
+  }
+  return "";
+}
+
+/// A connection failure in the tool's terms: what failed and where, from the library's
+/// message, then advice in the tool's flags (the library's speaks of Options fields).
+std::string connection_message(const redis_cache::ConnectionError& e, bool timeout_set) {
+  std::string m(library_message(e));
+  if (const auto cut = m.find("); "); cut != std::string::npos) m.resize(cut + 1);
+  if (dynamic_cast<const redis_cache::TimeoutError*>(&e))
+    return m + "; the server is slow, paused or unreachable: check --url, or raise --timeout " +
+           (timeout_set ? "" : "(milliseconds) ") + "if it is just slow";
+  if (dynamic_cast<const redis_cache::ClosedError*>(&e))
+    return m + "; it may have restarted: run the command again";
+  return m + "; check that redis-server runs there and that --url is right";
 }
 
 constexpr const char* kFooter =
-    R"(Exit codes: 0 ok, 1 not found or nothing matched, 2 usage or connection error.
+    R"(Exit codes: 0 ok, 1 not found or nothing matched, 2 usage or connection error,
+3 found but not decodable (get prints why).
 Namespaces are the cached functions' namespaces (by default their qualified C++ names,
 e.g. 'shop::load_product'); quote them in the shell.)";
 
@@ -51,8 +107,13 @@ int main(int argc, char** argv) {
   app.add_option("--url", settings.url,
                  "Redis URL: redis://, unix:// or redis+cluster://host:port[,host:port...] "
                  "(default: $REDIS_URL, else redis://127.0.0.1:6379/0)");
-  app.add_option("--prefix", settings.prefix, "key prefix of the cache (Options::prefix)")
+  app.add_option("--prefix", settings.prefix, "key prefix the cache was created with")
       ->capture_default_str();
+  std::optional<long> timeout_ms;
+  app.add_option("--timeout", timeout_ms,
+                 "connect and command timeout in milliseconds (default: connect 1000, "
+                 "commands 5000)")
+      ->check(CLI::Range(1L, 3600L * 1000));
   app.add_flag("--json", settings.json, "machine-readable JSON on stdout");
   auto* b_on = app.add_flag("--cluster-braces", braces,
                             "only keys written with support_cluster (\"{rc:ns}:...\")");
@@ -104,6 +165,10 @@ int main(int argc, char** argv) {
       "memory per namespace");
   for (auto* sub : {ls, keys, get, fifo, rm, schema, stats}) sub->footer(kFooter);
 
+  if (const std::string bad = unknown_command(argc, argv); !bad.empty()) {
+    std::cerr << "redis-cache: " << bad << "\n";
+    return exit_usage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -111,6 +176,7 @@ int main(int argc, char** argv) {
     return code == 0 ? exit_ok : exit_usage;
   }
   settings.braces = braces ? Braces::on : (no_braces ? Braces::off : Braces::both);
+  if (timeout_ms) settings.timeout = std::chrono::milliseconds(*timeout_ms);
 
   try {
     Session session(settings);
@@ -126,14 +192,24 @@ int main(int argc, char** argv) {
     std::cerr << "redis-cache: " << e.what() << "\n";
     return e.code;
   } catch (const redis_cache::ConfigError& e) {
-    std::cerr << "redis-cache: " << message(e) << "\n";
+    std::string m(library_message(e));
+    if (const auto at = m.find("Options::url"); at != std::string::npos) m.replace(at, 12, "--url");
+    std::cerr << "redis-cache: " << m << "\n";
+    return exit_usage;
+  } catch (const redis_cache::ConnectionError& e) {
+    std::cerr << "redis-cache: " << connection_message(e, timeout_ms.has_value()) << "\n";
+    return exit_usage;
+  } catch (const redis_cache::ProtocolError& e) {
+    std::string m(library_message(e));
+    if (const auto cut = m.find("); "); cut != std::string::npos) m.resize(cut + 1);
+    std::cerr << "redis-cache: " << m << "; is that a Redis server? check --url\n";
     return exit_usage;
   } catch (const redis_cache::Error& e) {
-    // Connection refused, timeouts, AUTH, error replies: nothing was done.
-    std::cerr << "redis-cache: " << message(e) << "\n";
+    // AUTH, error replies, malformed replies: nothing was done.
+    std::cerr << "redis-cache: " << library_message(e) << "\n";
     return exit_usage;
   } catch (const std::exception& e) {
-    std::cerr << "redis-cache: " << message(e) << "\n";
+    std::cerr << "redis-cache: " << library_message(e) << "\n";
     return exit_usage;
   }
 }

@@ -67,7 +67,8 @@ Session::Session(Settings s) : s_(std::move(s)) {
   o.prefix = s_.prefix;
   o.support_cluster = s_.braces != Braces::off;
   o.pool_size = 2;  // one scanning, one for commands about what it found
-  o.command_timeout = std::chrono::milliseconds(5000);
+  o.command_timeout = s_.timeout.value_or(std::chrono::milliseconds(5000));
+  if (s_.timeout) o.connect_timeout = *s_.timeout;
   o.client_name = "redis-cache-cli";
   core_ = std::make_shared<rcd::CacheCore>(std::move(o));  // ConfigError for a bad URL
 }
@@ -94,7 +95,7 @@ std::vector<NsRef> Session::forms(std::string_view ns) const {
 std::vector<NsRef> Session::existing(std::string_view ns) {
   std::vector<NsRef> out;
   for (auto& ref : forms(ns)) {
-    const std::string note = ref.prefix + "schema", index = ref.prefix + "keys";
+    const std::string note = rcd::keys::note_key(ref.prefix), index = rcd::keys::index_key(ref.prefix);
     bool found = command(ref.prefix, {"EXISTS", note, index}).integer() > 0;
     if (!found) {
       scan(ref, [&](std::span<const std::string> batch) {
@@ -144,8 +145,11 @@ Note Session::note(const NsRef& ref) {
     std::string field(r[i].str()), value(r[i + 1].str());
     if (is_schema_hex(field)) {
       boost::system::error_code ec;
-      json::value v = json::parse(value, ec);
-      n.versions.push_back({field, ec ? json::value(nullptr) : std::move(v)});
+      json::value v = parse_json(value, ec);
+      const bool has_args =
+          !ec && v.is_object() && v.as_object().contains("args") && v.at("args").is_array();
+      n.versions.push_back(
+          {field, ec ? json::value(nullptr) : std::move(v), has_args ? value : std::string()});
     }
     n.fields.emplace(std::move(field), std::move(value));
   }
@@ -228,10 +232,11 @@ std::string utc_time(double seconds) {
   return buf;
 }
 
-json::value decode_or_note(std::string_view bytes) {
+json::value decode_or_note(std::string_view bytes, std::string* why) {
   try {
     return decode_value(bytes);
   } catch (const std::exception& e) {
+    if (why) *why = library_message(e);
     return json::object{{"undecodable", e.what()},
                         {"base64", redis_cache::codec::base64_encode(bytes)}};
   }
@@ -254,6 +259,20 @@ json::value args_or_note(std::string_view b64, const json::value* note) {
     }
   }
   return args;
+}
+
+std::string clip(std::string_view text) {
+  constexpr std::size_t keep = 80;
+  if (text.size() <= keep) return std::string(text);
+  std::size_t cut = keep;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) --cut;  // UTF-8
+  return std::string(text.substr(0, cut)) + "... (" + std::to_string(text.size()) + " bytes)";
+}
+
+std::string_view library_message(const std::exception& e) {
+  std::string_view m = e.what();
+  if (m.starts_with("redis_cache: ")) m.remove_prefix(13);
+  return m;
 }
 
 void out(const std::string& text) {

@@ -25,7 +25,7 @@ namespace rc_cli {
 namespace rcd = redis_cache::detail;
 
 /// Exit codes (also in --help).
-enum Exit : int { exit_ok = 0, exit_not_found = 1, exit_usage = 2 };
+enum Exit : int { exit_ok = 0, exit_not_found = 1, exit_usage = 2, exit_undecodable = 3 };
 
 /// Ends the command with a message on stderr and an exit code.
 struct CliError : std::runtime_error {
@@ -40,6 +40,7 @@ struct Settings {
   std::string prefix = "rc";
   bool json = false;
   Braces braces = Braces::both;
+  std::optional<std::chrono::milliseconds> timeout;  ///< --timeout: connect and commands
 };
 
 /// One stored form of a namespace: "{rc:ns}:" or "rc:ns:".
@@ -53,6 +54,7 @@ struct NsRef {
 struct SchemaVersion {
   std::string hex;
   json::value note;  ///< {"result":...,"args":[...]} or null
+  std::string text;  ///< the note as stored, for args_from_json; empty when it has no "args"
 };
 
 /// The schema note hash of a namespace.
@@ -127,10 +129,15 @@ std::string human_bytes(long long n);
 std::string human_seconds(long long s);
 /// "2024-05-01T12:00:03.123456Z" from seconds since the epoch.
 std::string utc_time(double seconds);
-/// What the user sees for one value (decoded, or why not) — never throws.
-json::value decode_or_note(std::string_view bytes);
+/// What the user sees for one value (decoded, or why not) — never throws. why: set to the
+/// reason when the value does not decode.
+json::value decode_or_note(std::string_view bytes, std::string* why = nullptr);
 /// Arguments decoded and labelled with the note (null note: unlabelled); never throws.
 json::value args_or_note(std::string_view b64, const json::value* note);
+/// User input echoed in a message: at most 80 bytes, then "... (N bytes)".
+std::string clip(std::string_view text);
+/// An exception's message without the library's "redis_cache: " prefix.
+std::string_view library_message(const std::exception& e);
 /// Writes text to stdout.
 void out(const std::string& text);
 

@@ -231,10 +231,14 @@ void codec_schema_json(std::string& out) {
     codec_schema_json<typename U::key_type, Visited>(out);
     out += ",";
     codec_schema_json<typename U::mapped_type, Visited>(out);
-    out += "]}";
+    out += "]";
+    // The CLI's args_from_json sorts these by encoded bytes (older notes lack the marker).
+    if constexpr (codec_unordered<U>) out += ",\"unordered\":true";
+    out += "}";
   } else if constexpr (k == K::set || k == K::sequence) {
     out += k == K::set ? "{\"set\":" : "{\"seq\":";
     codec_schema_json<typename U::value_type, Visited>(out);
+    if constexpr (codec_unordered<U>) out += ",\"unordered\":true";  // as for maps, above
     out += "}";
   } else if constexpr (k == K::fixed_array) {
     out += "{\"array\":";
