@@ -1,4 +1,7 @@
-// ClusterClient: the Client for a Redis Cluster (DESIGN.md §7).
+// ClusterClient: the Client for a Redis Cluster (DESIGN.md §7). Its parts:
+// cluster.cpp (slot map and refresh), cluster_route.cpp (one command, with its
+// redirections), cluster_pipeline.cpp (pipelines across nodes); what the
+// protocol's replies mean is read by cluster_protocol.hpp.
 //
 // Routing: CRC16 (XMODEM) of the key's hash tag, mod 16384, looked up in an
 // immutable slot map snapshot built from CLUSTER SLOTS (any reachable seed or
@@ -35,32 +38,9 @@
 #include <vector>
 
 #include "client/client.hpp"
+#include "client/cluster_protocol.hpp"
 
 namespace redis_cache::detail {
-
-inline constexpr std::size_t kClusterSlots = 16384;
-
-/// CRC16-CCITT (XMODEM), as Redis Cluster uses: crc16("123456789") == 0x31C3.
-std::uint16_t crc16(std::string_view data) noexcept;
-
-/// The hash slot of a key: CRC16 of the first non-empty {...} hash tag (or of
-/// the whole key when there is none), mod 16384.
-unsigned key_slot(std::string_view key) noexcept;
-
-/// A cluster error reply, read as the redirection or retryable state it is.
-struct Redirect {
-  enum class Kind { other, moved, ask, transient };
-  Kind kind = Kind::other;
-  unsigned slot = 0;
-  std::string host;  ///< empty: the node that answered (unknown endpoint)
-  int port = 0;
-};
-
-/// Reads an error reply: "MOVED <slot> <host>:<port>" / "ASK ..." (host may be
-/// empty or an IPv6 address, bracketed or not); TRYAGAIN, CLUSTERDOWN, LOADING,
-/// MASTERDOWN are transient; anything else is `other`. A MOVED or ASK that cannot
-/// be followed throws ProtocolError naming `where` (e.g. "GET on host:port").
-Redirect parse_redirect(std::string_view err, std::string_view where);
 
 /// One immutable routing table: slot → node. Replaced, never changed.
 struct SlotMap {
@@ -72,6 +52,8 @@ struct SlotMap {
   /// The node serving slot (any node when the slot is unassigned), or null.
   Pool* node_for(unsigned slot) const noexcept;
 };
+
+struct PipelineRound;  // what one round of a pipeline asks for next (cluster_pipeline.cpp)
 
 class ClusterClient final : public Client {
  public:
@@ -108,8 +90,22 @@ class ClusterClient final : public Client {
   std::uint64_t refresh_attempts() const noexcept { return attempts_.load(); }
 
  private:
+  /// The retries one command, or one pipeline, has used.
+  struct Retries {
+    int redirects = 0;  ///< MOVED / ASK (a pipeline: rounds with one)
+    int transient = 0;  ///< TRYAGAIN, CLUSTERDOWN, LOADING, MASTERDOWN (each after a backoff)
+    bool io = false;    ///< the one retry after a connection failure
+  };
+
+  /// Sends op(connection, asking) to route_key's node, following redirections.
   template <class Op>
   Reply route(std::string_view route_key, std::string_view what, Op&& op);
+  /// A round's MOVED patch the map (and ask for a refresh); its ASK set ask_to.
+  void follow(const PipelineRound& round, std::vector<std::shared_ptr<Pool>>& ask_to);
+  /// Counts a round that must be retried against the limits (after a backoff
+  /// for transient errors); throws the round's failure once they are spent.
+  void charge(const PipelineRound& round, std::uint64_t seen_attempts, std::size_t commands,
+              Retries& used);
 
   std::shared_ptr<const SlotMap> snapshot() const;
   std::shared_ptr<const SlotMap> ready_snapshot();
