@@ -11,7 +11,8 @@
 //   MOVED                   patch that slot in a new snapshot, follow it, and ask
 //                           the background thread for one (coalesced) refresh
 //   ASK                     ASKING + the command on the target, same connection
-//   TRYAGAIN / CLUSTERDOWN  bounded retry with jittered exponential backoff
+//   TRYAGAIN / CLUSTERDOWN  bounded retry with jittered exponential backoff (the
+//                           *_unless_split calls return TRYAGAIN at once instead)
 //   LOADING / MASTERDOWN
 //   I/O error               refresh the map now (coalesced), retry once
 // with_node() (SCAN of one function's keys, which no node redirects) first sends
@@ -71,6 +72,12 @@ class ClusterClient final : public Client {
   Reply eval(std::string_view route_key, const Script& script,
              std::span<const std::string_view> keys,
              std::span<const std::string_view> args) override;
+  Reply eval_unless_split(std::string_view route_key, const Script& script,
+                          std::span<const std::string_view> keys,
+                          std::span<const std::string_view> args) override;
+  std::vector<Reply> pipeline_routed_unless_split(
+      std::span<const std::string_view> route_keys,
+      std::span<const std::vector<std::string_view>> cmds) override;
   void with_node(std::string_view route_key, const std::function<void(Connection&)>& fn) override;
   void for_each_node(const std::function<void(Connection&)>& fn) override;
   unsigned key_group(std::string_view key) const override { return key_slot(key); }
@@ -90,6 +97,8 @@ class ClusterClient final : public Client {
   std::uint64_t refresh_attempts() const noexcept { return attempts_.load(); }
 
  private:
+  /// What a TRYAGAIN (multi-key command on a slot split by a migration) gets.
+  enum class OnSplit { retry, report };
   /// The retries one command, or one pipeline, has used.
   struct Retries {
     int redirects = 0;  ///< MOVED / ASK (a pipeline: rounds with one)
@@ -99,7 +108,14 @@ class ClusterClient final : public Client {
 
   /// Sends op(connection, asking) to route_key's node, following redirections.
   template <class Op>
-  Reply route(std::string_view route_key, std::string_view what, Op&& op);
+  Reply route(std::string_view route_key, std::string_view what, OnSplit on_split, Op&& op);
+  Reply eval_on(std::string_view route_key, const Script& script,
+                std::span<const std::string_view> keys, std::span<const std::string_view> args,
+                OnSplit on_split);
+  /// pipeline_routed: rounds of one pipeline per node until no command is redirected.
+  std::vector<Reply> pipeline_on(std::span<const std::string_view> route_keys,
+                                 std::span<const std::vector<std::string_view>> cmds,
+                                 OnSplit on_split);
   /// A round's MOVED patch the map (and ask for a refresh); its ASK set ask_to.
   void follow(const PipelineRound& round, std::vector<std::shared_ptr<Pool>>& ask_to);
   /// Counts a round that must be retried against the limits (after a backoff

@@ -107,12 +107,13 @@ void exchange(std::vector<Batch>& batches) {
 }
 
 /// Sorts one round's replies: final ones (values, and error replies that are
-/// the caller's business: NOSCRIPT, WRONGTYPE, ...) go to out[i]; redirected commands and those of
-/// a failed node go to the round's retry list with what they ask for. A redirected command's error
-/// reply also goes to out[i], replaced when its retry answers.
+/// the caller's business: NOSCRIPT, WRONGTYPE, ... and TRYAGAIN when on_split
+/// reports it) go to out[i]; redirected commands and those of a failed node go
+/// to the round's retry list with what they ask for. A redirected command's
+/// error reply also goes to out[i], replaced when its retry answers.
 void read_replies(std::vector<Batch>& batches, std::span<const std::vector<std::string_view>> cmds,
-                  std::span<const unsigned> slots, std::vector<std::optional<Reply>>& out,
-                  PipelineRound& round) {
+                  std::span<const unsigned> slots, bool report_split,
+                  std::vector<std::optional<Reply>>& out, PipelineRound& round) {
   for (auto& b : batches) {
     if (b.failed != nullptr) {
       if (round.io_error == nullptr) round.io_error = b.failed;
@@ -140,6 +141,10 @@ void read_replies(std::vector<Batch>& batches, std::span<const std::vector<std::
           round.asked.emplace_back(i, endpoint_of(red.host, red.port));
           break;
         case Kind::transient:
+          if (report_split && is_split_slot_error(r.str())) {
+            out[i].emplace(std::move(r));  // the caller has a fallback
+            continue;
+          }
           round.transient = true;
           break;
         case Kind::other:
@@ -165,6 +170,18 @@ std::vector<Reply> ClusterClient::pipeline(std::string_view route_key,
 std::vector<Reply> ClusterClient::pipeline_routed(
     std::span<const std::string_view> route_keys,
     std::span<const std::vector<std::string_view>> cmds) {
+  return pipeline_on(route_keys, cmds, OnSplit::retry);
+}
+
+std::vector<Reply> ClusterClient::pipeline_routed_unless_split(
+    std::span<const std::string_view> route_keys,
+    std::span<const std::vector<std::string_view>> cmds) {
+  return pipeline_on(route_keys, cmds, OnSplit::report);
+}
+
+std::vector<Reply> ClusterClient::pipeline_on(std::span<const std::string_view> route_keys,
+                                              std::span<const std::vector<std::string_view>> cmds,
+                                              OnSplit on_split) {
   const std::size_t n = cmds.size();
   std::vector<unsigned> slots(n);
   for (std::size_t i = 0; i < n; ++i) slots[i] = key_slot(route_keys[i]);
@@ -182,7 +199,7 @@ std::vector<Reply> ClusterClient::pipeline_routed(
     const std::uint64_t seen = attempts_.load();
     exchange(batches);
     PipelineRound round;
-    read_replies(batches, cmds, slots, out, round);
+    read_replies(batches, cmds, slots, on_split == OnSplit::report, out, round);
     if (round.retry.empty()) break;
     follow(round, ask_to);
     charge(round, seen, n, used);

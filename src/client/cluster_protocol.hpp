@@ -39,6 +39,12 @@ struct Redirect {
 /// be followed throws ProtocolError naming `where` (e.g. "GET on host:port").
 Redirect parse_redirect(std::string_view err, std::string_view where);
 
+/// Whether an error reply is TRYAGAIN: a multi-key command on a slot that a
+/// migration has split between two nodes (for as long as the migration lasts).
+inline bool is_split_slot_error(std::string_view err) noexcept {
+  return err.substr(0, 9) == "TRYAGAIN " || err == "TRYAGAIN";
+}
+
 /// A node as CLUSTER SLOTS names it.
 struct NodeAddress {
   std::string host;

@@ -29,7 +29,8 @@ Reply send(Connection& conn, Argv argv, bool asking) {
 }  // namespace
 
 template <class Op>
-Reply ClusterClient::route(std::string_view route_key, std::string_view what, Op&& op) {
+Reply ClusterClient::route(std::string_view route_key, std::string_view what, OnSplit on_split,
+                           Op&& op) {
   const unsigned slot = key_slot(route_key);
   std::shared_ptr<Pool> ask;  // the ASK target, for the next attempt only
   Retries used;
@@ -75,6 +76,7 @@ Reply ClusterClient::route(std::string_view route_key, std::string_view what, Op
         }
         continue;
       case Kind::transient:
+        if (on_split == OnSplit::report && is_split_slot_error(err)) return std::move(*reply);
         if (++used.transient > kMaxTransient) {
           throw_reply_error(
               err, where + " (still failing after " + std::to_string(kMaxTransient) + " retries)");
@@ -89,13 +91,25 @@ Reply ClusterClient::route(std::string_view route_key, std::string_view what, Op
 }
 
 Reply ClusterClient::command(std::string_view route_key, Argv argv) {
-  return route(route_key, name_of(argv),
+  return route(route_key, name_of(argv), OnSplit::retry,
                [&](Connection& conn, bool asking) { return send(conn, argv, asking); });
 }
 
 Reply ClusterClient::eval(std::string_view route_key, const Script& script,
                           std::span<const std::string_view> keys,
                           std::span<const std::string_view> args) {
+  return eval_on(route_key, script, keys, args, OnSplit::retry);
+}
+
+Reply ClusterClient::eval_unless_split(std::string_view route_key, const Script& script,
+                                       std::span<const std::string_view> keys,
+                                       std::span<const std::string_view> args) {
+  return eval_on(route_key, script, keys, args, OnSplit::report);
+}
+
+Reply ClusterClient::eval_on(std::string_view route_key, const Script& script,
+                             std::span<const std::string_view> keys,
+                             std::span<const std::string_view> args, OnSplit on_split) {
   const std::string numkeys = std::to_string(keys.size());
   std::vector<std::string_view> argv;
   argv.reserve(3 + keys.size() + args.size());
@@ -104,7 +118,7 @@ Reply ClusterClient::eval(std::string_view route_key, const Script& script,
   argv.push_back(numkeys);
   argv.insert(argv.end(), keys.begin(), keys.end());
   argv.insert(argv.end(), args.begin(), args.end());
-  return route(route_key, "EVALSHA", [&](Connection& conn, bool asking) {
+  return route(route_key, "EVALSHA", on_split, [&](Connection& conn, bool asking) {
     Reply r = send(conn, argv, asking);
     if (r.type() != ReplyType::error || !r.str().starts_with("NOSCRIPT")) return r;
     // Not loaded on this node (first use, restart, failover): EVAL loads it, same node.
