@@ -21,19 +21,21 @@
 #include "cache_scripts.hpp"
 #include "client/client.hpp"
 #include "client/script.hpp"
+#include "client/split_slot_store.hpp"
 
 namespace redis_cache {
 
 std::string Stats::to_string() const {
-  char buf[200];
+  char buf[320];
   std::snprintf(buf, sizeof buf,
                 "hits=%llu misses=%llu fills=%llu errors=%llu decode_failures=%llu "
-                "coalesced=%llu lock_waits=%llu hit_ratio=%.3f",
+                "coalesced=%llu lock_waits=%llu degraded_stores=%llu hit_ratio=%.3f",
                 static_cast<unsigned long long>(hits), static_cast<unsigned long long>(misses),
                 static_cast<unsigned long long>(fills), static_cast<unsigned long long>(errors),
                 static_cast<unsigned long long>(decode_failures),
                 static_cast<unsigned long long>(coalesced),
-                static_cast<unsigned long long>(lock_waits), hit_ratio());
+                static_cast<unsigned long long>(lock_waits),
+                static_cast<unsigned long long>(degraded_stores), hit_ratio());
   return buf;
 }
 
@@ -91,6 +93,20 @@ bool belongs_to(std::string_view key, std::string_view prefix) {
   if (rest == "keys" || rest == "schema") return true;
   if (rest.substr(0, 5) == "lock:") rest.remove_prefix(5);
   return is_value_key_rest(rest);
+}
+
+// Stores the FIFO items items[split[i]] whose slot a migration had split,
+// without evicting (see split_slot_store.hpp), and counts them.
+void store_split(Client& client, std::span<const StoreItem> items,
+                 std::span<const std::size_t> split) {
+  std::vector<LimitedStore> stores;
+  stores.reserve(split.size());
+  for (const std::size_t i : split) {
+    const StoreItem& it = items[i];
+    stores.push_back({it.fn->ns_prefix, it.fn->index_key, it.key, it.value, it.fn->ttl.count()});
+  }
+  store_while_split(client, stores);
+  for (const std::size_t i : split) bump(items[i].fn->stats.degraded_stores);
 }
 
 }  // namespace
@@ -213,11 +229,8 @@ void CacheCore::store(const FunctionState& fn, std::string_view key, std::string
       const std::array<std::string_view, 3> argv{"SET", key, value};
       client_->command(fn.ns_prefix, argv);
     }
-  } else {
-    Num t(ttl), l(static_cast<long long>(fn.limit));
-    const std::array<std::string_view, 2> keys{fn.index_key, key};
-    const std::array<std::string_view, 3> args{value, t.sv, l.sv};
-    client_->eval(fn.ns_prefix, fifo_script(), keys, args);
+  } else if (!store_limited(*client_, {fn.ns_prefix, fn.index_key, key, value, ttl}, fn.limit)) {
+    bump(fn.stats.degraded_stores);  // the slot was split by a migration
   }
   if (!fn.schema_note.empty() && !fn.schema_written.load(std::memory_order_relaxed)) {
     // Once per function per process: what the tools need to label fields.
@@ -378,9 +391,10 @@ void CacheCore::store_many(std::span<const StoreItem> items) {
   std::vector<std::string_view> routes;
   routes.reserve(items.size());
   for (const auto& it : items) routes.push_back(it.fn->ns_prefix);
-  auto replies = client_->pipeline_routed(routes, cmds);
+  auto replies = client_->pipeline_routed_unless_split(routes, cmds);
   std::vector<std::string_view> retry_routes;
   std::vector<std::vector<std::string_view>> retry;
+  std::vector<std::size_t> retried, split;  // items resent as EVAL; items whose slot was split
   for (std::size_t i = 0; i < replies.size(); ++i) {
     if (replies[i].type() != ReplyType::error) continue;
     if (replies[i].str().starts_with("NOSCRIPT")) {
@@ -389,14 +403,24 @@ void CacheCore::store_many(std::span<const StoreItem> items) {
       c[1] = script.body();
       retry.push_back(std::move(c));
       retry_routes.push_back(routes[i]);
+      retried.push_back(i);
+    } else if (is_split_slot(replies[i])) {
+      split.push_back(i);
     } else {
       throw_reply_error(replies[i].str(), items[i].key);
     }
   }
   if (!retry.empty()) {
-    for (const auto& r : client_->pipeline_routed(retry_routes, retry))
-      check_reply(r, "EVAL (FIFO script)");
+    const auto again = client_->pipeline_routed_unless_split(retry_routes, retry);
+    for (std::size_t j = 0; j < again.size(); ++j) {
+      if (is_split_slot(again[j])) {
+        split.push_back(retried[j]);
+      } else {
+        check_reply(again[j], "EVAL (FIFO script)");
+      }
+    }
   }
+  if (!split.empty()) store_split(*client_, items, split);
 }
 
 // -- Scratch buffers --------------------------------------------------------
