@@ -14,6 +14,7 @@
 
 #include "cache_scripts.hpp"
 #include "client/script.hpp"
+#include "client/split_slot_store.hpp"
 #include "key_layout.hpp"
 
 namespace redis_cache::detail {
@@ -58,6 +59,20 @@ void scan_node(Connection& conn, std::string_view pattern, const Client& client,
     }
     if (!batch.empty()) fn(batch);
   } while (cursor != "0");
+}
+
+// Stores the FIFO items items[split[i]] whose slot a migration had split,
+// without evicting (see split_slot_store.hpp), and counts them.
+void store_split(Client& client, std::span<const StoreItem> items,
+                 std::span<const std::size_t> split) {
+  std::vector<LimitedStore> stores;
+  stores.reserve(split.size());
+  for (const std::size_t i : split) {
+    const StoreItem& it = items[i];
+    stores.push_back({it.fn->ns_prefix, it.fn->index_key, it.key, it.value, it.fn->ttl.count()});
+  }
+  store_while_split(client, stores);
+  for (const std::size_t i : split) bump(items[i].fn->stats.degraded_stores);
 }
 
 // Once per function per process: what the tools need to label fields.
@@ -141,11 +156,8 @@ void store(const FunctionState& fn, std::string_view key, std::string_view value
       const std::array<std::string_view, 3> argv{"SET", key, value};
       client.command(fn.ns_prefix, argv);
     }
-  } else {
-    Num t(ttl), l(static_cast<long long>(fn.limit));
-    const std::array<std::string_view, 2> keys{fn.index_key, key};
-    const std::array<std::string_view, 3> args{value, t.sv, l.sv};
-    client.eval(fn.ns_prefix, fifo_script(), keys, args);
+  } else if (!store_limited(client, {fn.ns_prefix, fn.index_key, key, value, ttl}, fn.limit)) {
+    bump(fn.stats.degraded_stores);  // the slot was split by a migration
   }
   write_schema_note(fn);
 }
@@ -241,9 +253,11 @@ void store_many(CacheCore& core, std::span<const StoreItem> items) {
   std::vector<std::string_view> routes;
   routes.reserve(items.size());
   for (const auto& it : items) routes.push_back(it.fn->ns_prefix);
-  auto replies = core.client().pipeline_routed(routes, cmds);
+  Client& client = core.client();
+  auto replies = client.pipeline_routed_unless_split(routes, cmds);
   std::vector<std::string_view> retry_routes;
   std::vector<std::vector<std::string_view>> retry;
+  std::vector<std::size_t> retried, split;  // items resent as EVAL; items whose slot was split
   for (std::size_t i = 0; i < replies.size(); ++i) {
     if (replies[i].type() != ReplyType::error) continue;
     if (replies[i].str().starts_with("NOSCRIPT")) {
@@ -252,14 +266,24 @@ void store_many(CacheCore& core, std::span<const StoreItem> items) {
       c[1] = script.body();
       retry.push_back(std::move(c));
       retry_routes.push_back(routes[i]);
+      retried.push_back(i);
+    } else if (is_split_slot(replies[i])) {
+      split.push_back(i);
     } else {
       throw_reply_error(replies[i].str(), items[i].key);
     }
   }
   if (!retry.empty()) {
-    for (const auto& r : core.client().pipeline_routed(retry_routes, retry))
-      check_reply(r, "EVAL (FIFO script)");
+    const auto again = client.pipeline_routed_unless_split(retry_routes, retry);
+    for (std::size_t j = 0; j < again.size(); ++j) {
+      if (is_split_slot(again[j])) {
+        split.push_back(retried[j]);
+      } else {
+        check_reply(again[j], "EVAL (FIFO script)");
+      }
+    }
   }
+  if (!split.empty()) store_split(client, items, split);
   // Every path that stores a value writes its function's schema note (once per process).
   for (const auto& it : items) write_schema_note(*it.fn);
 }

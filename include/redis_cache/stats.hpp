@@ -21,6 +21,10 @@ struct Stats {
   std::uint64_t decode_failures = 0;  ///< undecodable values in Redis (also counted as misses)
   std::uint64_t coalesced = 0;        ///< misses served by another caller (single flight or lock)
   std::uint64_t lock_waits = 0;       ///< misses that waited for another process's lock
+  /// Stores of a limited function that Redis Cluster could not run as one script
+  /// because a migration had split the slot: the value was stored and indexed
+  /// without evicting, so the limit may be exceeded until the next stores.
+  std::uint64_t degraded_stores = 0;
 
   /// hits / (hits + misses), 0 when there were no calls.
   double hit_ratio() const noexcept {
@@ -28,7 +32,8 @@ struct Stats {
     return calls == 0 ? 0.0 : static_cast<double>(hits) / static_cast<double>(calls);
   }
   /// One line, e.g.
-  /// "hits=3 misses=1 fills=1 errors=0 decode_failures=0 coalesced=0 lock_waits=0 hit_ratio=0.750"
+  /// "hits=3 misses=1 fills=1 errors=0 decode_failures=0 coalesced=0 lock_waits=0
+  ///  degraded_stores=0 hit_ratio=0.750"
   std::string to_string() const;
   friend std::ostream& operator<<(std::ostream& os, const Stats& s) { return os << s.to_string(); }
 };
@@ -36,12 +41,12 @@ struct Stats {
 namespace detail {
 struct StatsCounters {
   std::atomic<std::uint64_t> hits{0}, misses{0}, fills{0}, errors{0}, decode_failures{0},
-      coalesced{0}, lock_waits{0};
+      coalesced{0}, lock_waits{0}, degraded_stores{0};
   Stats snapshot() const noexcept {
     constexpr auto r = std::memory_order_relaxed;
-    return {hits.load(r),      misses.load(r),          fills.load(r),
-            errors.load(r),    decode_failures.load(r), coalesced.load(r),
-            lock_waits.load(r)};
+    return {hits.load(r),       misses.load(r),          fills.load(r),
+            errors.load(r),     decode_failures.load(r), coalesced.load(r),
+            lock_waits.load(r), degraded_stores.load(r)};
   }
 };
 inline void bump(std::atomic<std::uint64_t>& c) noexcept {

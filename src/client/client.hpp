@@ -44,6 +44,21 @@ class Client {
   virtual std::vector<Reply> pipeline_routed(
       std::span<const std::string_view> route_keys,
       std::span<const std::vector<std::string_view>> cmds) = 0;
+  /// eval / pipeline_routed, except for TRYAGAIN: Redis Cluster's answer to a
+  /// multi-key command while a migration splits its slot between two nodes,
+  /// which lasts as long as the migration. It comes back at once as an error
+  /// reply (for eval too) instead of being retried for about a second, to a
+  /// caller that has a single-key fallback. One server never answers TRYAGAIN.
+  virtual Reply eval_unless_split(std::string_view route_key, const Script& script,
+                                  std::span<const std::string_view> keys,
+                                  std::span<const std::string_view> args) {
+    return eval(route_key, script, keys, args);
+  }
+  virtual std::vector<Reply> pipeline_routed_unless_split(
+      std::span<const std::string_view> route_keys,
+      std::span<const std::vector<std::string_view>> cmds) {
+    return pipeline_routed(route_keys, cmds);
+  }
   /// Runs fn once per node holding data (every master of a cluster; the one
   /// server otherwise), e.g. to SCAN everything.
   virtual void for_each_node(const std::function<void(Connection&)>& fn) = 0;

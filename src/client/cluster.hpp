@@ -1,4 +1,7 @@
-// ClusterClient: the Client for a Redis Cluster (DESIGN.md §7).
+// ClusterClient: the Client for a Redis Cluster (DESIGN.md §7). Its parts:
+// cluster.cpp (slot map and refresh), cluster_route.cpp (one command, with its
+// redirections), cluster_pipeline.cpp (pipelines across nodes); what the
+// protocol's replies mean is read by cluster_protocol.hpp.
 //
 // Routing: CRC16 (XMODEM) of the key's hash tag, mod 16384, looked up in an
 // immutable slot map snapshot built from CLUSTER SLOTS (any reachable seed or
@@ -8,7 +11,8 @@
 //   MOVED                   patch that slot in a new snapshot, follow it, and ask
 //                           the background thread for one (coalesced) refresh
 //   ASK                     ASKING + the command on the target, same connection
-//   TRYAGAIN / CLUSTERDOWN  bounded retry with jittered exponential backoff
+//   TRYAGAIN / CLUSTERDOWN  bounded retry with jittered exponential backoff (the
+//                           *_unless_split calls return TRYAGAIN at once instead)
 //   LOADING / MASTERDOWN
 //   I/O error               refresh the map now (coalesced), retry once
 // with_node() (SCAN of one function's keys, which no node redirects) first sends
@@ -35,32 +39,9 @@
 #include <vector>
 
 #include "client/client.hpp"
+#include "client/cluster_protocol.hpp"
 
 namespace redis_cache::detail {
-
-inline constexpr std::size_t kClusterSlots = 16384;
-
-/// CRC16-CCITT (XMODEM), as Redis Cluster uses: crc16("123456789") == 0x31C3.
-std::uint16_t crc16(std::string_view data) noexcept;
-
-/// The hash slot of a key: CRC16 of the first non-empty {...} hash tag (or of
-/// the whole key when there is none), mod 16384.
-unsigned key_slot(std::string_view key) noexcept;
-
-/// A cluster error reply, read as the redirection or retryable state it is.
-struct Redirect {
-  enum class Kind { other, moved, ask, transient };
-  Kind kind = Kind::other;
-  unsigned slot = 0;
-  std::string host;  ///< empty: the node that answered (unknown endpoint)
-  int port = 0;
-};
-
-/// Reads an error reply: "MOVED <slot> <host>:<port>" / "ASK ..." (host may be
-/// empty or an IPv6 address, bracketed or not); TRYAGAIN, CLUSTERDOWN, LOADING,
-/// MASTERDOWN are transient; anything else is `other`. A MOVED or ASK that cannot
-/// be followed throws ProtocolError naming `where` (e.g. "GET on host:port").
-Redirect parse_redirect(std::string_view err, std::string_view where);
 
 /// One immutable routing table: slot → node. Replaced, never changed.
 struct SlotMap {
@@ -72,6 +53,8 @@ struct SlotMap {
   /// The node serving slot (any node when the slot is unassigned), or null.
   Pool* node_for(unsigned slot) const noexcept;
 };
+
+struct PipelineRound;  // what one round of a pipeline asks for next (cluster_pipeline.cpp)
 
 class ClusterClient final : public Client {
  public:
@@ -89,6 +72,12 @@ class ClusterClient final : public Client {
   Reply eval(std::string_view route_key, const Script& script,
              std::span<const std::string_view> keys,
              std::span<const std::string_view> args) override;
+  Reply eval_unless_split(std::string_view route_key, const Script& script,
+                          std::span<const std::string_view> keys,
+                          std::span<const std::string_view> args) override;
+  std::vector<Reply> pipeline_routed_unless_split(
+      std::span<const std::string_view> route_keys,
+      std::span<const std::vector<std::string_view>> cmds) override;
   void with_node(std::string_view route_key, const std::function<void(Connection&)>& fn) override;
   void for_each_node(const std::function<void(Connection&)>& fn) override;
   unsigned key_group(std::string_view key) const override { return key_slot(key); }
@@ -108,8 +97,31 @@ class ClusterClient final : public Client {
   std::uint64_t refresh_attempts() const noexcept { return attempts_.load(); }
 
  private:
+  /// What a TRYAGAIN (multi-key command on a slot split by a migration) gets.
+  enum class OnSplit { retry, report };
+  /// The retries one command, or one pipeline, has used.
+  struct Retries {
+    int redirects = 0;  ///< MOVED / ASK (a pipeline: rounds with one)
+    int transient = 0;  ///< TRYAGAIN, CLUSTERDOWN, LOADING, MASTERDOWN (each after a backoff)
+    bool io = false;    ///< the one retry after a connection failure
+  };
+
+  /// Sends op(connection, asking) to route_key's node, following redirections.
   template <class Op>
-  Reply route(std::string_view route_key, std::string_view what, Op&& op);
+  Reply route(std::string_view route_key, std::string_view what, OnSplit on_split, Op&& op);
+  Reply eval_on(std::string_view route_key, const Script& script,
+                std::span<const std::string_view> keys, std::span<const std::string_view> args,
+                OnSplit on_split);
+  /// pipeline_routed: rounds of one pipeline per node until no command is redirected.
+  std::vector<Reply> pipeline_on(std::span<const std::string_view> route_keys,
+                                 std::span<const std::vector<std::string_view>> cmds,
+                                 OnSplit on_split);
+  /// A round's MOVED patch the map (and ask for a refresh); its ASK set ask_to.
+  void follow(const PipelineRound& round, std::vector<std::shared_ptr<Pool>>& ask_to);
+  /// Counts a round that must be retried against the limits (after a backoff
+  /// for transient errors); throws the round's failure once they are spent.
+  void charge(const PipelineRound& round, std::uint64_t seen_attempts, std::size_t commands,
+              Retries& used);
 
   std::shared_ptr<const SlotMap> snapshot() const;
   std::shared_ptr<const SlotMap> ready_snapshot();

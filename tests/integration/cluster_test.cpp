@@ -559,4 +559,100 @@ TEST_F(ClusterWithReplicas, KilledMasterIsReplacedAndCallsRecover) {
   EXPECT_EQ(handled, handled_after);
 }
 
+// A miss of a FIFO-limited function while a migration splits its slot: Redis
+// answers the two-key store script with TRYAGAIN for as long as the slot is
+// split, so the value is stored with single-key commands instead (counted in
+// degraded_stores), for the one-call store and mget's pipelined stores alike.
+// Calls keep their pace (as many complete while the slot is split as before
+// it, where a retried TRYAGAIN costs each call a second), nothing reaches the
+// handler, and the stores after the migration evict what went beyond the limit.
+TEST_F(Cluster, LimitedFunctionKeepsStoringWhileItsSlotIsSplit) {
+  std::atomic<int> handled{0};
+  std::string first_error;  // written by the user thread, read after it joined
+  rc::RedisCache cache{opts({.exception_handler = [&](const rc::Error& e, std::string_view) {
+    if (handled++ == 0) first_error = e.what();
+  }})};
+  constexpr std::size_t kLimit = 40;
+  const unsigned slot = slot_of_ns("splitfifo");
+  const std::size_t from = cluster.owner(slot), to = other_master(from);
+  // h shares f's slot (it moves too); g stays on another node, in the same mget.
+  const std::string h_ns = [&] {
+    for (int i = 0;; ++i) {
+      const std::string ns = "splitfifo" + std::to_string(i);
+      if (slot_of_ns(ns) == slot) return ns;
+    }
+  }();
+  auto f = cache.cache<&triple>({.limit = kLimit, .ns = "splitfifo"});
+  auto h = cache.cache<&triple>({.limit = kLimit, .ns = h_ns});
+  auto g = cache.cache<&negate>({.limit = kLimit, .ns = ns_on(3 - from - to, "splitother")});
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> calls{0}, wrong{0}, next_key{0};
+  std::thread user([&] {
+    while (!stop) {  // new keys only: every call is a miss that stores
+      const int k = next_key++;
+      if (k % 2 == 0) {
+        if (f(k) != 3 * k) ++wrong;
+      } else {
+        auto [a, b] = cache.mget(rc::call(h, k), rc::call(g, k));
+        if (a != 3 * k || b != -k) ++wrong;
+      }
+      ++calls;
+    }
+  });
+  const auto wait_for_calls = [&](int n, const std::function<void()>& meanwhile) {
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (calls < n && std::chrono::steady_clock::now() < deadline) {
+      meanwhile();
+      std::this_thread::sleep_for(5ms);
+    }
+    return calls >= n;
+  };
+  const bool ran = wait_for_calls(200, [] {});
+  const int before = calls;
+  cluster.begin_migration(slot, to);  // split: multi-key commands get TRYAGAIN
+  const int at_split = calls;
+  const bool kept_pace = wait_for_calls(at_split + before, [&] {
+    cluster.migrate_keys(slot, to, 20);  // the index moves at some point too
+  });
+  const int while_split = calls - at_split;
+  stop = true;
+  user.join();
+  std::printf("calls: %d before the split, %d while split; degraded stores: %llu + %llu\n", before,
+              while_split, static_cast<unsigned long long>(f.stats().degraded_stores),
+              static_cast<unsigned long long>(h.stats().degraded_stores));
+  ASSERT_TRUE(ran) << "the user thread made " << calls << " calls before the migration";
+  EXPECT_TRUE(kept_pace) << while_split << " calls while the slot was split, " << before
+                         << " before it";
+  EXPECT_EQ(handled, 0) << first_error;
+  EXPECT_EQ(wrong, 0);
+  EXPECT_GT(f.stats().degraded_stores, 0u) << f.stats();  // the one-call store
+  EXPECT_GT(h.stats().degraded_stores, 0u) << h.stats();  // mget's pipelined store
+  EXPECT_EQ(g.stats().degraded_stores, 0u) << g.stats();  // its slot was never split
+  EXPECT_EQ(f.stats().errors + h.stats().errors + g.stats().errors, 0u);
+  // The degraded stores went into the index, beyond the limit.
+  EXPECT_GT(std::stoul(cluster.cli({"ZCARD", rc::detail::Access::state(f).index_key})), kLimit);
+
+  cluster.migrate_keys(slot, to);
+  cluster.finish_migration(slot, to);
+  ASSERT_EQ(cluster.owner(slot), to);
+  // One normal store each restores the bound: the limit's values, the index
+  // (and the schema note, written by the one-call store).
+  const int k = next_key + 1;
+  EXPECT_EQ(f(k), 3 * k);
+  auto [a, b] = cache.mget(rc::call(h, k), rc::call(g, k));
+  EXPECT_EQ(a, 3 * k);
+  EXPECT_EQ(b, -k);
+  long long notes = 0;
+  for (const auto* st : {&rc::detail::Access::state(f), &rc::detail::Access::state(h), &rc::detail::Access::state(g)}) {
+    EXPECT_EQ(cluster.cli({"ZCARD", st->index_key}), std::to_string(kLimit)) << st->ns;
+    notes += cluster.cli({"EXISTS", st->ns_prefix + "schema"}) == "1" ? 1 : 0;
+  }
+  EXPECT_EQ(cluster.dbsize(), static_cast<long long>(3 * (kLimit + 1)) + notes);
+  EXPECT_EQ(handled, 0) << first_error;
+  g_calls = 0;  // the newest entries are hits
+  EXPECT_EQ(f(k), 3 * k);
+  EXPECT_EQ(g_calls, 0);
+}
+
 }  // namespace
