@@ -160,14 +160,12 @@ std::string schema_json() {
   return out;
 }
 
-/// Generic msgpack -> compact JSON text (see detail/json.hpp for the mapping). Same
-/// limits as decode_value; throws DecodeError.
-inline std::string msgpack_to_json(std::string_view bytes) {
-  return detail::decode_whole<detail::codec_reader>(bytes, [](detail::codec_reader& r) {
-    std::string out;
-    detail::codec_json_value(r, out);
-    return out;
-  });
-}
+/// Generic msgpack -> compact JSON text, type-free: nil, bools and numbers as JSON (floats
+/// in the shortest round-trip form; NaN and infinities as the strings "NaN", "Infinity",
+/// "-Infinity"); a UTF-8 str as a string, any other str and bin as {"base64":"..."}, ext
+/// as {"ext":type,"base64":"..."}; a map key that is not text as its JSON text in a
+/// string, or "msgpack:" + base64 of its bytes. Same limits as decode_value; throws
+/// DecodeError.
+std::string msgpack_to_json(std::string_view bytes);
 
 }  // namespace redis_cache::codec

@@ -67,13 +67,7 @@ T decode_json(std::string_view text) {
 }
 
 /// Any JSON text rewritten compactly (throws DecodeError when it is not one JSON value).
-inline std::string normalize_json(std::string_view text) {
-  return detail::decode_whole<detail::json_reader>(text, [](detail::json_reader& r) {
-    std::string out;
-    detail::json_reformat(r, out);
-    return out;
-  });
-}
+std::string normalize_json(std::string_view text);
 
 /// For tools (the CLI): any stored value as compact JSON text. Detects the encoding:
 /// zstd-compressed (the "\xc1RCZ" header) is decompressed first; then text that is one

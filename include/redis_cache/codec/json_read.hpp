@@ -9,14 +9,12 @@
 #pragma once
 
 #include <array>
-#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -25,6 +23,7 @@
 #include <boost/describe/enumerators.hpp>
 #include <boost/mp11/algorithm.hpp>
 #include <boost/pfr/core.hpp>
+#include <redis_cache/codec/detail/json_string.hpp>
 #include <redis_cache/codec/detail/traits.hpp>
 #include <redis_cache/codec/json_write.hpp>
 #include <redis_cache/codec/limits.hpp>
@@ -32,6 +31,7 @@
 
 namespace redis_cache::detail {
 
+/// A bounded JSON pull parser over text (the lexical work is in src/json.cpp).
 struct json_reader {
   const char* begin;
   const char* p;
@@ -41,10 +41,8 @@ struct json_reader {
   explicit json_reader(std::string_view s)
       : begin(s.data()), p(s.data()), end(s.data() + s.size()) {}
 
-  [[noreturn]] void fail(const char* what) const {
-    throw DecodeError(std::string("redis_cache: cannot decode JSON value: ") + what +
-                      " at offset " + std::to_string(p - begin));
-  }
+  /// Throws DecodeError naming what and the offset.
+  [[noreturn]] void fail(const char* what) const;
   void ws() {
     while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) ++p;
   }
@@ -97,228 +95,37 @@ struct json_reader {
   }
 
   /// A number token (no sign handling beyond '-'); is_int = no '.', 'e', 'E'.
-  std::string_view number(bool& is_int) {
-    ws();
-    const char* s = p;
-    if (p < end && *p == '-') ++p;
-    const char* digits = p;
-    while (p < end && *p >= '0' && *p <= '9') ++p;
-    if (p == digits) fail("expected a number");
-    if (*digits == '0' && p - digits > 1) fail("leading zero");
-    is_int = true;
-    if (p < end && *p == '.') {
-      is_int = false;
-      ++p;
-      const char* f = p;
-      while (p < end && *p >= '0' && *p <= '9') ++p;
-      if (p == f) fail("bad number");
-    }
-    if (p < end && (*p == 'e' || *p == 'E')) {
-      is_int = false;
-      ++p;
-      if (p < end && (*p == '+' || *p == '-')) ++p;
-      const char* e = p;
-      while (p < end && *p >= '0' && *p <= '9') ++p;
-      if (p == e) fail("bad number");
-    }
-    return {s, static_cast<std::size_t>(p - s)};
-  }
+  std::string_view number(bool& is_int);
+
+  /// An integer token that fits a long long (unsigned long long); otherwise fails with
+  /// "expected an integer" (a fraction or exponent) or "integer out of range".
+  long long read_i64();
+  unsigned long long read_u64();
 
   template <class I>
   I read_int() {
-    const char* at = p;
-    bool is_int = false;
-    const std::string_view t = number(is_int);
-    if (!is_int) {
-      p = at;
-      fail("expected an integer");
-    }
-    I v{};
     if constexpr (std::is_signed_v<I>) {
-      long long x = 0;
-      const auto r = std::from_chars(t.data(), t.data() + t.size(), x);
-      if (r.ec != std::errc() || x < static_cast<long long>(std::numeric_limits<I>::min()) ||
+      const long long x = read_i64();
+      if (x < static_cast<long long>(std::numeric_limits<I>::min()) ||
           x > static_cast<long long>(std::numeric_limits<I>::max()))
         fail("integer out of range");
-      v = static_cast<I>(x);
+      return static_cast<I>(x);
     } else {
-      unsigned long long x = 0;
-      const auto r = std::from_chars(t.data(), t.data() + t.size(), x);
-      if (r.ec != std::errc() || t[0] == '-' ||
-          x > static_cast<unsigned long long>(std::numeric_limits<I>::max()))
+      const unsigned long long x = read_u64();
+      if (x > static_cast<unsigned long long>(std::numeric_limits<I>::max()))
         fail("integer out of range");
-      v = static_cast<I>(x);
-    }
-    return v;
-  }
-
-  double read_double() {
-    if (try_word("NaN")) return std::numeric_limits<double>::quiet_NaN();
-    if (try_word("Infinity")) return std::numeric_limits<double>::infinity();
-    if (try_word("-Infinity")) return -std::numeric_limits<double>::infinity();
-    bool is_int = false;
-    const std::string_view t = number(is_int);
-    double d = 0;
-    const auto r = std::from_chars(t.data(), t.data() + t.size(), d);
-    if (r.ptr != t.data() + t.size()) fail("bad number");
-    if (r.ec == std::errc::result_out_of_range) {
-      // from_chars reports overflow / underflow; Python's float() rounds them.
-      d = 0;
-      bool neg = t[0] == '-';
-      std::size_t e = t.find_first_of("eE");
-      bool big = e != std::string_view::npos && t[e + 1] != '-';
-      if (big) d = std::numeric_limits<double>::infinity();
-      if (neg) d = -d;
-    }
-    return d;
-  }
-
-  static void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-    } else {
-      out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+      return static_cast<I>(x);
     }
   }
 
-  unsigned hex4() {
-    if (end - p < 4) fail("bad \\u escape");
-    unsigned v = 0;
-    for (int i = 0; i < 4; ++i) {
-      const char c = *p++;
-      v <<= 4;
-      if (c >= '0' && c <= '9')
-        v |= static_cast<unsigned>(c - '0');
-      else if (c >= 'a' && c <= 'f')
-        v |= static_cast<unsigned>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F')
-        v |= static_cast<unsigned>(c - 'A' + 10);
-      else
-        fail("bad \\u escape");
-    }
-    return v;
-  }
+  /// A number (an integer too), NaN, Infinity or -Infinity.
+  double read_double();
 
   /// Reads a string into out (replacing its content). Raw bytes must be valid UTF-8.
-  void read_string(std::string& out) {
-    expect('"');
-    out.clear();
-    for (;;) {
-      const char* q = p;
-      while (q < end && *q != '"' && *q != '\\' && static_cast<unsigned char>(*q) >= 0x20 &&
-             static_cast<unsigned char>(*q) < 0x80)
-        ++q;
-      out.append(p, q);
-      p = q;
-      if (p == end) fail("unterminated string");
-      const auto c = static_cast<unsigned char>(*p);
-      if (c == '"') {
-        ++p;
-        return;
-      }
-      if (c < 0x20) fail("control character in string");
-      if (c >= 0x80) {
-        int n = c >= 0xc2 && c <= 0xdf   ? 1
-                : c >= 0xe0 && c <= 0xef ? 2
-                : c >= 0xf0 && c <= 0xf4 ? 3
-                                         : -1;
-        if (n < 0 || end - p <= n) fail("invalid UTF-8");
-        std::uint32_t cp = c & (n == 1 ? 0x1f : n == 2 ? 0x0f : 0x07);
-        for (int i = 1; i <= n; ++i) {
-          if ((static_cast<unsigned char>(p[i]) & 0xc0) != 0x80) fail("invalid UTF-8");
-          cp = (cp << 6) | (static_cast<unsigned char>(p[i]) & 0x3f);
-        }
-        if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-            (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-          fail("invalid UTF-8");
-        out.append(p, static_cast<std::size_t>(n + 1));
-        p += n + 1;
-        continue;
-      }
-      // backslash
-      ++p;
-      if (p == end) fail("unterminated string");
-      const char e = *p++;
-      switch (e) {
-        case '"':
-          out.push_back('"');
-          break;
-        case '\\':
-          out.push_back('\\');
-          break;
-        case '/':
-          out.push_back('/');
-          break;
-        case 'b':
-          out.push_back('\b');
-          break;
-        case 'f':
-          out.push_back('\f');
-          break;
-        case 'n':
-          out.push_back('\n');
-          break;
-        case 'r':
-          out.push_back('\r');
-          break;
-        case 't':
-          out.push_back('\t');
-          break;
-        case 'u': {
-          std::uint32_t cp = hex4();
-          if (cp >= 0xd800 && cp <= 0xdbff) {
-            if (end - p < 6 || p[0] != '\\' || p[1] != 'u') fail("lone surrogate");
-            p += 2;
-            const std::uint32_t lo = hex4();
-            if (lo < 0xdc00 || lo > 0xdfff) fail("lone surrogate");
-            cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-          } else if (cp >= 0xdc00 && cp <= 0xdfff) {
-            fail("lone surrogate");
-          }
-          append_utf8(out, cp);
-          break;
-        }
-        default:
-          fail("bad escape");
-      }
-    }
-  }
+  void read_string(std::string& out);
 
   /// Skips one value of any type (bounded depth).
-  void skip() {
-    const char c = peek();
-    if (c == '"') {
-      std::string tmp;
-      read_string(tmp);
-    } else if (c == '[' || c == '{') {
-      ++p;
-      enter();
-      const char close = c == '[' ? ']' : '}';
-      bool first = true;
-      while (more(close, first)) {
-        if (close == '}') {
-          std::string k;
-          read_string(k);
-          expect(':');
-        }
-        skip();
-      }
-      leave();
-    } else if (try_word("true") || try_word("false") || try_word("null")) {
-    } else {
-      (void)read_double();
-    }
-  }
+  void skip();
 };
 
 template <class T>
@@ -520,50 +327,6 @@ T json_decode(json_reader& r) {
     if (r.more(']', first)) r.fail("struct: too many fields (schema changed?)");
     r.leave();
     return v;
-  }
-}
-
-/// Rewrites any JSON value compactly (UTF-8 kept, NaN / Infinity kept).
-inline void json_reformat(json_reader& r, std::string& out) {
-  const char c = r.peek();
-  if (c == '"') {
-    std::string s;
-    r.read_string(s);
-    json_append_string(out, s, false);
-  } else if (c == '[' || c == '{') {
-    ++r.p;
-    r.enter();
-    const char close = c == '[' ? ']' : '}';
-    out.push_back(c);
-    bool first = true;
-    while (r.more(close, first)) {
-      if (out.back() != c) out.push_back(',');
-      if (close == '}') {
-        std::string k;
-        r.read_string(k);
-        json_append_string(out, k, false);
-        r.expect(':');
-        out.push_back(':');
-      }
-      json_reformat(r, out);
-    }
-    out.push_back(close);
-    r.leave();
-  } else if (r.try_word("true")) {
-    out += "true";
-  } else if (r.try_word("false")) {
-    out += "false";
-  } else if (r.try_word("null")) {
-    out += "null";
-  } else if (r.try_word("NaN")) {
-    out += "NaN";
-  } else if (r.try_word("Infinity")) {
-    out += "Infinity";
-  } else if (r.try_word("-Infinity")) {
-    out += "-Infinity";
-  } else {
-    bool is_int = false;
-    out += r.number(is_int);
   }
 }
 

@@ -27,8 +27,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
-#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -115,75 +113,6 @@ constexpr std::string_view json_blocker_of() {
   }
 }
 
-// ---------------------------------------------------------------- numbers
-
-/// Appends v as Python's repr(float) (and json.dumps's NaN / Infinity).
-inline void json_append_double(std::string& out, double v) {
-  if (std::isnan(v)) {
-    out += "NaN";
-    return;
-  }
-  if (std::isinf(v)) {
-    out += v < 0 ? "-Infinity" : "Infinity";
-    return;
-  }
-  char buf[40];
-  const auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
-  // buf = [-]d[.ddd]e(+|-)XX — the shortest digits that round-trip.
-  const char* p = buf;
-  const char* end = res.ptr;
-  if (*p == '-') {
-    out.push_back('-');
-    ++p;
-  }
-  char digits[24];
-  int nd = 0;
-  while (p < end && *p != 'e') {
-    if (*p != '.') digits[nd++] = *p;
-    ++p;
-  }
-  int exp10 = 0;
-  std::from_chars(p + 1 + (p[1] == '+' ? 1 : 0), end, exp10);
-  const int decpt = exp10 + 1;  // value = 0.DIGITS * 10^decpt
-  if (decpt <= -4 || decpt > 16) {
-    out.push_back(digits[0]);
-    if (nd > 1) {
-      out.push_back('.');
-      out.append(digits + 1, static_cast<std::size_t>(nd - 1));
-    }
-    out.push_back('e');
-    out.push_back(exp10 < 0 ? '-' : '+');
-    const int a = exp10 < 0 ? -exp10 : exp10;
-    if (a < 10) out.push_back('0');
-    char eb[8];
-    const auto er = std::to_chars(eb, eb + sizeof eb, a);
-    out.append(eb, er.ptr);
-  } else if (decpt <= 0) {
-    out += "0.";
-    out.append(static_cast<std::size_t>(-decpt), '0');
-    out.append(digits, static_cast<std::size_t>(nd));
-  } else if (decpt >= nd) {
-    out.append(digits, static_cast<std::size_t>(nd));
-    out.append(static_cast<std::size_t>(decpt - nd), '0');
-    out += ".0";
-  } else {
-    out.append(digits, static_cast<std::size_t>(decpt));
-    out.push_back('.');
-    out.append(digits + decpt, static_cast<std::size_t>(nd - decpt));
-  }
-}
-
-template <class I>
-void json_append_int(std::string& out, I v) {
-  char buf[24];
-  std::to_chars_result r;
-  if constexpr (std::is_signed_v<I>)
-    r = std::to_chars(buf, buf + sizeof buf, static_cast<long long>(v));
-  else
-    r = std::to_chars(buf, buf + sizeof buf, static_cast<unsigned long long>(v));
-  out.append(buf, r.ptr);
-}
-
 // ---------------------------------------------------------------- values
 
 struct json_writer {
@@ -204,9 +133,11 @@ struct json_sorted_fields {
     std::size_t i = 0;
     boost::mp11::mp_for_each<codec_members_t<T>>([&](auto D) { names[i++] = D.name; });
     std::array<std::size_t, size> idx{};
-    for (std::size_t j = 0; j < size; ++j) idx[j] = j;
-    std::sort(idx.begin(), idx.end(),
-              [&](std::size_t a, std::size_t b) { return names[a] < names[b]; });
+    for (std::size_t j = 0; j < size; ++j) {  // insertion sort: a handful of fields
+      std::size_t at = j;
+      for (; at > 0 && names[j] < names[idx[at - 1]]; --at) idx[at] = idx[at - 1];
+      idx[at] = j;
+    }
     return idx;
   }();
 };
@@ -321,10 +252,7 @@ void json_encode(json_writer& w, const T& v) {
   } else if constexpr (k == K::boolean) {
     out += v ? "true" : "false";
   } else if constexpr (k == K::integer) {
-    if constexpr (std::is_signed_v<T>)
-      json_append_int(out, static_cast<long long>(v));
-    else
-      json_append_int(out, static_cast<unsigned long long>(v));
+    json_append_int(out, v);
   } else if constexpr (k == K::floating) {
     json_append_double(out, static_cast<double>(v));
   } else if constexpr (k == K::described_enum) {

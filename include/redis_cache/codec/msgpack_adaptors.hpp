@@ -61,6 +61,7 @@
 #include <redis_cache/codec/detail/traits.hpp>
 #include <redis_cache/codec/detail/type_name.hpp>
 #include <redis_cache/codec/limits.hpp>
+#include <redis_cache/codec/msgpack_native.hpp>
 #include <redis_cache/detail/scratch_cap.hpp>
 #include <redis_cache/errors.hpp>
 

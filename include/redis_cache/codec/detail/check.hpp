@@ -272,4 +272,14 @@ constexpr void codec_not_cacheable() {
   }
 }
 
+/// Fails to compile, naming the type, unless msgpack_bridge<NotCacheableType> is defined
+/// (a msgpack-native type is encoded by msgpack-cxx, which the codec does not include).
+template <class NotCacheableType>
+constexpr void codec_require_msgpack_bridge() {
+  static_assert(codec_msgpack_bridged<NotCacheableType>,
+                "redis_cache: type NotCacheableType has a msgpack-cxx adaptor of its own "
+                "(MSGPACK_DEFINE or codec::use_msgpack_adaptor); include "
+                "<redis_cache/codec/msgpack_native.hpp> in the files that cache it");
+}
+
 }  // namespace redis_cache::detail

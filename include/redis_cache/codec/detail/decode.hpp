@@ -18,7 +18,6 @@
 
 #include <boost/mp11/algorithm.hpp>
 #include <boost/pfr/core.hpp>
-#include <msgpack.hpp>
 #include <redis_cache/codec/detail/check.hpp>
 #include <redis_cache/codec/detail/reader.hpp>
 #include <redis_cache/codec/detail/traits.hpp>
@@ -46,21 +45,8 @@ T codec_decode(codec_reader& r) {
   if constexpr (k == K::hook) {
     return codec::adaptor<T>::unpack(codec_decode<codec_hook_repr_t<T>>(r));
   } else if constexpr (k == K::msgpack_native) {
-    const unsigned char* start = r.p;
-    r.skip();  // validates structure and bounds first
-    T v{};
-    try {
-      const msgpack::unpack_limit limit(r.remaining() + 0xffffffffu, 0xffffffffu, 0xffffffffu,
-                                        0xffffffffu, 0xffffffffu, codec::max_decode_depth);
-      std::size_t off = 0;
-      msgpack::object_handle oh =
-          msgpack::unpack(reinterpret_cast<const char*>(start),
-                          static_cast<std::size_t>(r.p - start), off, nullptr, nullptr, limit);
-      oh.get().convert(v);
-    } catch (const std::exception& e) {
-      codec_fail(e.what(), static_cast<std::size_t>(start - r.begin));
-    }
-    return v;
+    codec_require_msgpack_bridge<T>();
+    if constexpr (codec_msgpack_bridged<T>) return msgpack_bridge<T>::decode(r);
   } else if constexpr (k == K::boolean) {
     return r.read_bool();
   } else if constexpr (k == K::integer) {
@@ -139,7 +125,8 @@ T codec_decode(codec_reader& r) {
     using E = typename T::value_type;
     if constexpr (requires { v.reserve(n); }) {
       // Bounded: never reserve more than ~1 MiB up front for a claimed length.
-      v.reserve(std::min(n, std::size_t{1 << 20} / sizeof(E) + 1));
+      constexpr std::size_t cap = std::size_t{1 << 20} / sizeof(E) + 1;
+      v.reserve(n < cap ? n : cap);
     }
     for (std::size_t i = 0; i < n; ++i) v.push_back(codec_decode<E>(r));
     r.leave();

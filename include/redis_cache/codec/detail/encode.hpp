@@ -1,8 +1,8 @@
 // redis_cache/codec/detail/encode.hpp — values to msgpack bytes.
 //
 // One recursive function, codec_encode<Canonical>(writer, value), dispatching on the
-// type's codec_kind. Primitive msgpack forms come from msgpack-cxx's packer (which
-// always picks the smallest integer form). Choices that make the bytes canonical:
+// type's codec_kind, into codec_writer (which always picks the smallest form, as
+// msgpack-cxx's packer does). Choices that make the bytes canonical:
 //   * every float is written as float64; every NaN as the one quiet NaN 0x7ff8000000000000;
 //     -0.0 is kept (it is a different value from 0.0: 1/x differs), so it encodes distinctly;
 //   * std::string, std::string_view and const char* all encode as msgpack str;
@@ -11,10 +11,8 @@
 #pragma once
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -24,18 +22,11 @@
 #include <boost/describe/enum_to_string.hpp>
 #include <boost/mp11/algorithm.hpp>
 #include <boost/pfr/core.hpp>
-#include <msgpack.hpp>
 #include <redis_cache/codec/detail/check.hpp>
 #include <redis_cache/codec/detail/traits.hpp>
 #include <redis_cache/detail/scratch_cap.hpp>
 
 namespace redis_cache::detail {
-
-/// msgpack-cxx stream appending to a std::string.
-struct codec_string_sink {
-  std::string* out;
-  void write(const char* p, std::size_t n) { out->append(p, n); }
-};
 
 /// Per-thread scratch used to sort unordered containers; one level per nesting depth,
 /// kept between calls so steady-state encoding does not allocate (a level that grew
@@ -61,46 +52,70 @@ inline std::size_t codec_sort_scratch_capacity() noexcept {
   return n;
 }
 
+/// Appends msgpack to a std::string, always in the smallest form (what msgpack-cxx's
+/// packer writes, byte for byte: integers >= 0 as positive fixint or uint 8..64,
+/// negative ones as negative fixint or int 8..64; str, array and map headers likewise).
 struct codec_writer {
   std::string* out;
   std::size_t sort_depth = 0;
 
   void raw(const char* p, std::size_t n) { out->append(p, n); }
-  template <class F>
-  void with_packer(F f) {
-    codec_string_sink sink{out};
-    msgpack::packer<codec_string_sink> pk(sink);
-    f(pk);
-  }
   void nil() { out->push_back(static_cast<char>(0xc0)); }
   void boolean(bool b) { out->push_back(static_cast<char>(b ? 0xc3 : 0xc2)); }
   void int64(std::int64_t v) {
-    with_packer([&](auto& pk) { pk.pack_int64(v); });
+    if (v >= 0) return uint64(static_cast<std::uint64_t>(v));
+    if (v >= -32) return out->push_back(static_cast<char>(v));  // negative fixint
+    if (v >= INT8_MIN) return tagged(0xd0, static_cast<std::uint64_t>(v), 1);
+    if (v >= INT16_MIN) return tagged(0xd1, static_cast<std::uint64_t>(v), 2);
+    if (v >= INT32_MIN) return tagged(0xd2, static_cast<std::uint64_t>(v), 4);
+    tagged(0xd3, static_cast<std::uint64_t>(v), 8);
   }
   void uint64(std::uint64_t v) {
-    with_packer([&](auto& pk) { pk.pack_uint64(v); });
+    if (v < 0x80) return out->push_back(static_cast<char>(v));  // positive fixint
+    if (v <= UINT8_MAX) return tagged(0xcc, v, 1);
+    if (v <= UINT16_MAX) return tagged(0xcd, v, 2);
+    if (v <= UINT32_MAX) return tagged(0xce, v, 4);
+    tagged(0xcf, v, 8);
   }
   void float64(double v) {
-    if (std::isnan(v)) v = std::numeric_limits<double>::quiet_NaN();
     std::uint64_t bits = 0;
     std::memcpy(&bits, &v, sizeof bits);
-    if (std::isnan(v)) bits = 0x7ff8000000000000ull;
-    char b[9];
-    b[0] = static_cast<char>(0xcb);
-    for (int i = 0; i < 8; ++i) b[1 + i] = static_cast<char>((bits >> (56 - 8 * i)) & 0xff);
-    raw(b, sizeof b);
+    if (v != v) bits = 0x7ff8000000000000ull;  // any NaN: the one quiet NaN
+    tagged(0xcb, bits, 8);
   }
   void str(std::string_view s) {
-    with_packer([&](auto& pk) {
-      pk.pack_str(static_cast<std::uint32_t>(s.size()));
-      pk.pack_str_body(s.data(), static_cast<std::uint32_t>(s.size()));
-    });
+    const auto n = static_cast<std::uint32_t>(s.size());  // lengths are 32-bit in msgpack
+    if (n < 32)
+      out->push_back(static_cast<char>(0xa0 | n));
+    else if (n <= UINT8_MAX)
+      tagged(0xd9, n, 1);
+    else if (n <= UINT16_MAX)
+      tagged(0xda, n, 2);
+    else
+      tagged(0xdb, n, 4);
+    raw(s.data(), s.size());
   }
-  void array(std::size_t n) {
-    with_packer([&](auto& pk) { pk.pack_array(static_cast<std::uint32_t>(n)); });
+  void array(std::size_t n) { container(0x90, 0xdc, n); }
+  void map(std::size_t n) { container(0x80, 0xde, n); }
+
+ private:
+  /// tag, then the low `bytes` bytes of v, big-endian.
+  void tagged(unsigned tag, std::uint64_t v, int bytes) {
+    char b[9];
+    b[0] = static_cast<char>(tag);
+    for (int i = 0; i < bytes; ++i)
+      b[1 + i] = static_cast<char>((v >> (8 * (bytes - 1 - i))) & 0xff);
+    raw(b, static_cast<std::size_t>(bytes) + 1);
   }
-  void map(std::size_t n) {
-    with_packer([&](auto& pk) { pk.pack_map(static_cast<std::uint32_t>(n)); });
+  /// An array or map header: fix form below 16, then 16-bit (tag16), then 32-bit.
+  void container(unsigned fix, unsigned tag16, std::size_t size) {
+    const auto n = static_cast<std::uint32_t>(size);
+    if (n < 16)
+      out->push_back(static_cast<char>(fix | n));
+    else if (n <= UINT16_MAX)
+      tagged(tag16, n, 2);
+    else
+      tagged(tag16 + 1, n, 4);
   }
 };
 
@@ -163,7 +178,8 @@ void codec_encode(codec_writer& w, const T& v) {
     codec_encode<Canonical>(w,
                             static_cast<const codec_hook_repr_t<T>&>(codec::adaptor<T>::pack(v)));
   } else if constexpr (k == K::msgpack_native) {
-    w.with_packer([&](auto& pk) { pk.pack(v); });
+    codec_require_msgpack_bridge<T>();
+    if constexpr (codec_msgpack_bridged<T>) msgpack_bridge<T>::encode(w, v);
   } else if constexpr (k == K::boolean) {
     w.boolean(v);
   } else if constexpr (k == K::integer) {

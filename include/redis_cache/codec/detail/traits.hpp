@@ -11,7 +11,6 @@
 #include <cstddef>
 #include <iterator>
 #include <optional>
-#include <ranges>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -23,7 +22,6 @@
 #include <boost/describe/members.hpp>
 #include <boost/describe/modifiers.hpp>
 #include <boost/pfr/core.hpp>
-#include <msgpack.hpp>
 #include <redis_cache/codec/adaptor.hpp>
 
 namespace redis_cache::detail {
@@ -80,15 +78,27 @@ concept codec_hooked = requires(const T& v) {
 template <class T>
 using codec_hook_repr_t = std::decay_t<decltype(codec::adaptor<T>::pack(std::declval<const T&>()))>;
 
-struct codec_null_sink {
-  void write(const char*, std::size_t) {}
-};
+/// Stands in for msgpack::packer<Stream> when asking whether T has a msgpack_pack
+/// member: MSGPACK_DEFINE (and _ARRAY, _MAP) declare it as a template on the packer.
+struct codec_packer_probe {};
 
 /// T has a msgpack-cxx adaptor of its own (MSGPACK_DEFINE or opted in).
 template <class T>
 concept codec_msgpack_native = codec::use_msgpack_adaptor<T> ||
-    requires(const T& v, msgpack::packer<codec_null_sink>& pk) {
+    requires(const T& v, codec_packer_probe& pk) {
   v.msgpack_pack(pk);
+};
+
+/// Encodes and decodes a msgpack-native T through msgpack-cxx: static encode(codec_writer&,
+/// const T&) and T decode(codec_reader&). Declared here, defined by
+/// <redis_cache/codec/msgpack_native.hpp>, so that only the translation units that cache
+/// such types parse msgpack-cxx.
+template <class T>
+struct msgpack_bridge;
+
+template <class T>
+concept codec_msgpack_bridged = requires {
+  sizeof(msgpack_bridge<T>);
 };
 
 template <class T>
