@@ -2,9 +2,9 @@
 // the reader's number, string and skip scanning, the string and float writers, and
 // normalize_json. Compiled once here rather than parsed by every user's translation
 // unit; the type-driven parts stay in the headers (json_read.hpp, json_write.hpp).
-#include <redis_cache/codec/detail/json_string.hpp>
+#include <redis_cache/codec/detail/json_read.hpp>
+#include <redis_cache/codec/detail/json_text.hpp>
 #include <redis_cache/codec/json.hpp>
-#include <redis_cache/codec/json_read.hpp>
 #include <redis_cache/errors.hpp>
 
 #include <charconv>
@@ -16,7 +16,7 @@
 #include <string_view>
 #include <system_error>
 
-namespace redis_cache::detail {
+namespace redis_cache::codec::detail {
 
 namespace {
 
@@ -50,13 +50,13 @@ bool utf8_decode(const unsigned char*& p, const unsigned char* end, std::uint32_
   return true;
 }
 
-[[noreturn]] void json_bad_utf8() {
+[[noreturn]] void bad_utf8() {
   throw ConfigError(
       "redis_cache: a string is not valid UTF-8; Codec::json and Codec::python carry text "
       "only (use Codec::msgpack for binary data)");
 }
 
-void json_append_u4(std::string& out, unsigned u) {
+void append_u4(std::string& out, unsigned u) {
   static constexpr char hex[] = "0123456789abcdef";
   const char e[6] = {'\\',       'u', hex[(u >> 12) & 15], hex[(u >> 8) & 15], hex[(u >> 4) & 15],
                      hex[u & 15]};
@@ -83,7 +83,7 @@ void append_utf8(std::string& out, std::uint32_t cp) {
 
 }  // namespace
 
-bool codec_valid_utf8(std::string_view s) noexcept {
+bool valid_utf8(std::string_view s) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const auto* end = p + s.size();
   std::uint32_t cp = 0;
@@ -97,7 +97,7 @@ bool codec_valid_utf8(std::string_view s) noexcept {
 }
 
 /// Appends s as a JSON string. ascii: Python's ensure_ascii=True escaping.
-void json_append_string(std::string& out, std::string_view s, bool ascii) {
+void append_json_string(std::string& out, std::string_view s, bool ascii) {
   out.push_back('"');
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const auto* end = p + s.size();
@@ -137,21 +137,21 @@ void json_append_string(std::string& out, std::string_view s, bool ascii) {
           if (c == 0x7f && !ascii)
             out.push_back(static_cast<char>(c));
           else
-            json_append_u4(out, c);
+            append_u4(out, c);
       }
       continue;
     }
     // Multi-byte UTF-8 (validated).
     const unsigned char* seq = p;
     std::uint32_t cp = 0;
-    if (!utf8_decode(p, end, cp)) json_bad_utf8();
+    if (!utf8_decode(p, end, cp)) bad_utf8();
     if (ascii) {
       if (cp >= 0x10000) {
         const std::uint32_t v = cp - 0x10000;
-        json_append_u4(out, 0xd800 + (v >> 10));
-        json_append_u4(out, 0xdc00 + (v & 0x3ff));
+        append_u4(out, 0xd800 + (v >> 10));
+        append_u4(out, 0xdc00 + (v & 0x3ff));
       } else {
-        json_append_u4(out, cp);
+        append_u4(out, cp);
       }
     } else {
       out.append(reinterpret_cast<const char*>(seq), static_cast<std::size_t>(p - seq));
@@ -161,7 +161,7 @@ void json_append_string(std::string& out, std::string_view s, bool ascii) {
 }
 
 /// Appends v as Python's repr(float) (and json.dumps's NaN / Infinity).
-void json_append_double(std::string& out, double v) {
+void append_json_double(std::string& out, double v) {
   if (std::isnan(v)) {
     out += "NaN";
     return;
@@ -301,7 +301,7 @@ double json_reader::read_double() {
 }
 
 namespace {
-unsigned json_hex4(json_reader& r) {
+unsigned hex4(json_reader& r) {
   if (r.end - r.p < 4) r.fail("bad \\u escape");
   unsigned v = 0;
   for (int i = 0; i < 4; ++i) {
@@ -387,11 +387,11 @@ void json_reader::read_string(std::string& out) {
         out.push_back('\t');
         break;
       case 'u': {
-        std::uint32_t cp = json_hex4(*this);
+        std::uint32_t cp = hex4(*this);
         if (cp >= 0xd800 && cp <= 0xdbff) {
           if (end - p < 6 || p[0] != '\\' || p[1] != 'u') fail("lone surrogate");
           p += 2;
-          const std::uint32_t lo = json_hex4(*this);
+          const std::uint32_t lo = hex4(*this);
           if (lo < 0xdc00 || lo > 0xdfff) fail("lone surrogate");
           cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
         } else if (cp >= 0xdc00 && cp <= 0xdfff) {
@@ -434,12 +434,12 @@ void json_reader::skip() {
 // ---- normalize_json
 
 /// Rewrites any JSON value compactly (UTF-8 kept, NaN / Infinity kept).
-inline void json_reformat(json_reader& r, std::string& out) {
+inline void reformat_json(json_reader& r, std::string& out) {
   const char c = r.peek();
   if (c == '"') {
     std::string s;
     r.read_string(s);
-    json_append_string(out, s, false);
+    append_json_string(out, s, false);
   } else if (c == '[' || c == '{') {
     ++r.p;
     r.enter();
@@ -451,11 +451,11 @@ inline void json_reformat(json_reader& r, std::string& out) {
       if (close == '}') {
         std::string k;
         r.read_string(k);
-        json_append_string(out, k, false);
+        append_json_string(out, k, false);
         r.expect(':');
         out.push_back(':');
       }
-      json_reformat(r, out);
+      reformat_json(r, out);
     }
     out.push_back(close);
     r.leave();
@@ -477,14 +477,14 @@ inline void json_reformat(json_reader& r, std::string& out) {
   }
 }
 
-}  // namespace redis_cache::detail
+}  // namespace redis_cache::codec::detail
 
 namespace redis_cache::codec {
 
 std::string normalize_json(std::string_view text) {
   return detail::decode_whole<detail::json_reader>(text, [](detail::json_reader& r) {
     std::string out;
-    detail::json_reformat(r, out);
+    detail::reformat_json(r, out);
     return out;
   });
 }

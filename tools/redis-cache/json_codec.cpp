@@ -2,8 +2,8 @@
 #include "json_codec.hpp"
 
 #include <redis_cache/codec/codec.hpp>
+#include <redis_cache/codec/detail/json_write.hpp>
 #include <redis_cache/codec/json.hpp>  // codec::any_value_to_json: msgpack, JSON, compressed
-#include <redis_cache/codec/json_write.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -15,7 +15,7 @@
 
 namespace rc_cli {
 
-namespace rcd = redis_cache::detail;
+namespace rcd = redis_cache::codec::detail;
 
 // ---- decoding ----------------------------------------------------------------------------
 
@@ -189,7 +189,7 @@ class Encoder {
 
   void encode(std::string& out, const json::value& v, const json::value* schema,
               const std::string& path) {
-    rcd::codec_writer w{&out};
+    rcd::msgpack_writer w{&out};
     if (!schema) return generic(w, out, v, path);
     const json::value& s = resolve(*schema, types_);
     if (s.is_string()) return token(w, v, s.as_string(), path);
@@ -247,7 +247,7 @@ class Encoder {
     return v.as_array();
   }
 
-  void token(rcd::codec_writer& w, const json::value& v, std::string_view t,
+  void token(rcd::msgpack_writer& w, const json::value& v, std::string_view t,
              const std::string& path) {
     if (t == "bool") {
       if (!v.is_bool()) fail(path, "expected true or false, got " + to_json(v));
@@ -274,7 +274,7 @@ class Encoder {
     integer(w, v, path);  // i8..i64, u8..u64, char types
   }
 
-  static void integer(rcd::codec_writer& w, const json::value& v, const std::string& path) {
+  static void integer(rcd::msgpack_writer& w, const json::value& v, const std::string& path) {
     if (v.is_int64()) return w.int64(v.as_int64());
     if (v.is_uint64()) return w.uint64(v.as_uint64());
     if (v.is_double()) {
@@ -284,7 +284,7 @@ class Encoder {
     fail(path, "expected an integer, got " + to_json(v));
   }
 
-  void enumeration(rcd::codec_writer& w, const json::value& v, const json::value& e,
+  void enumeration(rcd::msgpack_writer& w, const json::value& v, const json::value& e,
                    const std::string& path) {
     if (v.is_string() && e.is_array()) {
       for (const auto& name : e.as_array())
@@ -297,7 +297,7 @@ class Encoder {
   // A struct by its schema note: a described class ("encoding":"map") is a msgpack map of
   // field name -> value, a PFR aggregate ("array") an array of its fields. Both take a JSON
   // object by field name or an array in field order.
-  void record(rcd::codec_writer& w, std::string& out, const json::value& v, const json::value& s,
+  void record(rcd::msgpack_writer& w, std::string& out, const json::value& v, const json::value& s,
               bool named, const std::string& path) {
     const auto* f = member(s, "fields");
     const auto* sc = member(s, "schema");
@@ -325,7 +325,7 @@ class Encoder {
       fail(path, "unknown field (fields are " + to_json(*f) + ")");
   }
 
-  void sequence(rcd::codec_writer& w, std::string& out, const json::value& v,
+  void sequence(rcd::msgpack_writer& w, std::string& out, const json::value& v,
                 const json::value* elem, const std::string& path) {
     const auto& a = expect_array(v, path);
     w.array(a.size());
@@ -333,7 +333,7 @@ class Encoder {
       encode(out, a[i], elem, path + "[" + std::to_string(i) + "]");
   }
 
-  void sorted(rcd::codec_writer& w, std::vector<Elem>& elems) {
+  void sorted(rcd::msgpack_writer& w, std::vector<Elem>& elems) {
     if (order_ == SortOrder::as_given) {
       // keep the order of --args
     } else if (order_ == SortOrder::by_bytes)
@@ -344,7 +344,7 @@ class Encoder {
     for (const auto& e : elems) w.raw(e.bytes.data(), e.bytes.size());
   }
 
-  void set(rcd::codec_writer& w, std::string& out, const json::value& v, const json::value* elem,
+  void set(rcd::msgpack_writer& w, std::string& out, const json::value& v, const json::value* elem,
            const std::string& path) {
     const auto& a = expect_array(v, path);
     std::vector<Elem> elems(a.size());
@@ -368,7 +368,7 @@ class Encoder {
     return ec ? json::value(json::string(k)) : parsed;
   }
 
-  void map(rcd::codec_writer& w, std::string& out, const json::value& v, const json::value& ks,
+  void map(rcd::msgpack_writer& w, std::string& out, const json::value& v, const json::value& ks,
            const json::value& vs, const std::string& path) {
     std::vector<Elem> elems;
     auto add = [&](const json::value& k, const json::value& x, const std::string& p) {
@@ -396,7 +396,7 @@ class Encoder {
     (void)out;
   }
 
-  void generic(rcd::codec_writer& w, std::string& out, const json::value& v,
+  void generic(rcd::msgpack_writer& w, std::string& out, const json::value& v,
                const std::string& path) {
     switch (v.kind()) {
       case json::kind::null:
@@ -418,7 +418,7 @@ class Encoder {
         std::vector<Elem> elems;
         for (const auto& [k, x] : v.as_object()) {
           Elem e;
-          rcd::codec_writer sub{&e.bytes};
+          rcd::msgpack_writer sub{&e.bytes};
           sub.str(k);
           encode(e.bytes, x, nullptr, path + "." + std::string(k));
           e.key = json::string(k);
@@ -442,7 +442,7 @@ std::string encode_args(const json::array& args, const json::array* arg_schemas,
                     " argument(s), --args has " + std::to_string(args.size()));
   Encoder enc(order);
   std::string out;
-  rcd::codec_writer w{&out};
+  rcd::msgpack_writer w{&out};
   w.array(args.size());
   for (std::size_t i = 0; i < args.size(); ++i)
     enc.encode(out, args[i], arg_schemas ? &(*arg_schemas)[i] : nullptr,
@@ -532,16 +532,16 @@ void python_json(const json::value& v, std::string& out) {
       out += v.get_bool() ? "true" : "false";
       break;
     case json::kind::int64:
-      rcd::json_append_int(out, v.get_int64());
+      rcd::append_json_int(out, v.get_int64());
       break;
     case json::kind::uint64:
-      rcd::json_append_int(out, v.get_uint64());
+      rcd::append_json_int(out, v.get_uint64());
       break;
     case json::kind::double_:
-      rcd::json_append_double(out, v.get_double());  // Python's repr(float)
+      rcd::append_json_double(out, v.get_double());  // Python's repr(float)
       break;
     case json::kind::string:
-      rcd::json_append_string(out, v.get_string(), true);  // ensure_ascii
+      rcd::append_json_string(out, v.get_string(), true);  // ensure_ascii
       break;
     case json::kind::array: {
       out.push_back('[');
@@ -563,7 +563,7 @@ void python_json(const json::value& v, std::string& out) {
       out.push_back('{');
       for (std::size_t i = 0; i < members.size(); ++i) {
         if (i) out.push_back(',');
-        rcd::json_append_string(out, members[i]->key(), true);
+        rcd::append_json_string(out, members[i]->key(), true);
         out.push_back(':');
         python_json(members[i]->value(), out);
       }

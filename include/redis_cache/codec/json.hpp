@@ -27,8 +27,8 @@
 #include <type_traits>
 
 #include <redis_cache/codec/detail/decode_whole.hpp>
-#include <redis_cache/codec/json_read.hpp>
-#include <redis_cache/codec/json_write.hpp>
+#include <redis_cache/codec/detail/json_read.hpp>
+#include <redis_cache/codec/detail/json_write.hpp>
 #include <redis_cache/codec/limits.hpp>
 #include <redis_cache/errors.hpp>
 
@@ -55,7 +55,7 @@ template <class T>
 void encode_json(const T& v, std::string& out, JsonStyle style = JsonStyle::plain) {
   out.clear();
   detail::json_writer w{&out, style == JsonStyle::python, false};
-  detail::json_encode(w, v);
+  detail::encode(w, v);
 }
 
 /// Decodes JSON text (ours or Python's) into T. Throws DecodeError on anything wrong.
@@ -63,7 +63,7 @@ template <class T>
 T decode_json(std::string_view text) {
   static_assert(!std::is_reference_v<T>, "redis_cache: decode_json needs a value type");
   return detail::decode_whole<detail::json_reader>(
-      text, [](detail::json_reader& r) { return detail::json_decode<std::remove_cv_t<T>>(r); });
+      text, [](detail::json_reader& r) { return detail::decode<std::remove_cv_t<T>>(r); });
 }
 
 /// Any JSON text rewritten compactly (throws DecodeError when it is not one JSON value).

@@ -22,7 +22,7 @@
 #include <msgpack.hpp>
 #include <redis_cache/codec/codec.hpp>
 
-namespace redis_cache::detail {
+namespace redis_cache::codec::detail {
 
 /// msgpack-cxx stream appending to the writer's string.
 struct msgpack_bridge_sink {
@@ -32,7 +32,7 @@ struct msgpack_bridge_sink {
 
 template <class T>
 struct msgpack_bridge {
-  static void encode(codec_writer& w, const T& v) {
+  static void encode(msgpack_writer& w, const T& v) {
     msgpack_bridge_sink sink{w.out};
     msgpack::packer<msgpack_bridge_sink> pk(sink);
     pk.pack(v);
@@ -40,7 +40,7 @@ struct msgpack_bridge {
 
   /// Bounds-checks the value with the codec's reader first, then lets msgpack-cxx
   /// convert it (with the codec's depth limit); any failure is a DecodeError.
-  static T decode(codec_reader& r) {
+  static T decode(msgpack_reader& r) {
     const unsigned char* start = r.p;
     r.skip();  // validates structure and bounds first
     T v{};
@@ -53,10 +53,10 @@ struct msgpack_bridge {
                           static_cast<std::size_t>(r.p - start), off, nullptr, nullptr, limit);
       oh.get().convert(v);
     } catch (const std::exception& e) {
-      codec_fail(e.what(), static_cast<std::size_t>(start - r.begin));
+      fail_at(e.what(), static_cast<std::size_t>(start - r.begin));
     }
     return v;
   }
 };
 
-}  // namespace redis_cache::detail
+}  // namespace redis_cache::codec::detail

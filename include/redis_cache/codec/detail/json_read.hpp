@@ -1,6 +1,6 @@
-// redis_cache/codec/json_read.hpp — JSON text to values, strictly and boundedly.
+// redis_cache/codec/detail/json_read.hpp — JSON text to values, strictly and boundedly.
 //
-// json_decode<T>(reader) mirrors json_encode (json_write.hpp). It accepts what
+// decode<T>(json_reader&) mirrors encode(json_writer&, v) (json_write.hpp). It accepts what
 // Python's json.dumps and our writer produce: any whitespace, any object key order,
 // \u escapes with surrogate pairs, NaN / Infinity / -Infinity, an integer where a
 // float is expected. Anything else (wrong type, integer out of range, a fraction for
@@ -23,13 +23,13 @@
 #include <boost/describe/enumerators.hpp>
 #include <boost/mp11/algorithm.hpp>
 #include <boost/pfr/core.hpp>
-#include <redis_cache/codec/detail/json_string.hpp>
+#include <redis_cache/codec/detail/json_blocker.hpp>
+#include <redis_cache/codec/detail/json_text.hpp>
 #include <redis_cache/codec/detail/traits.hpp>
-#include <redis_cache/codec/json_write.hpp>
 #include <redis_cache/codec/limits.hpp>
 #include <redis_cache/errors.hpp>
 
-namespace redis_cache::detail {
+namespace redis_cache::codec::detail {
 
 /// A bounded JSON pull parser over text (the lexical work is in src/json.cpp).
 struct json_reader {
@@ -129,19 +129,19 @@ struct json_reader {
 };
 
 template <class T>
-T json_decode(json_reader& r);
+T decode(json_reader& r);
 
 template <class T>
-void json_decode_into(json_reader& r, T& out) {
-  out = json_decode<T>(r);
+void decode_into(json_reader& r, T& out) {
+  out = decode<T>(r);
 }
 
 template <class T, std::size_t... I>
-T json_decode_tuple(json_reader& r, std::index_sequence<I...>) {
+T decode_tuple(json_reader& r, std::index_sequence<I...>) {
   bool first = true;
   auto next = [&]<class E>(std::type_identity<E>) -> E {
     if (!r.more(']', first)) r.fail("array too short");
-    return json_decode<E>(r);
+    return decode<E>(r);
   };
   T v{next(std::type_identity<std::tuple_element_t<I, T>>{})...};  // braced: in order
   if (r.more(']', first)) r.fail("array too long");
@@ -149,8 +149,8 @@ T json_decode_tuple(json_reader& r, std::index_sequence<I...>) {
 }
 
 template <class Key>
-Key json_decode_key(json_reader& r) {
-  if constexpr (codec_kind_v<Key> == codec_kind::integer) {
+Key decode_key(json_reader& r) {
+  if constexpr (kind_v<Key> == kind::integer) {
     std::string s;
     r.read_string(s);
     json_reader sub(s);
@@ -165,13 +165,13 @@ Key json_decode_key(json_reader& r) {
 }
 
 template <class T>
-T json_decode(json_reader& r) {
-  using K = codec_kind;
-  constexpr K k = codec_kind_v<T>;
+T decode(json_reader& r) {
+  using K = kind;
+  constexpr K k = kind_v<T>;
   if constexpr (!json_blocker_of<std::remove_cv_t<T>>().empty()) {
     r.fail("type cannot be carried by JSON");
   } else if constexpr (k == K::hook) {
-    return codec::adaptor<T>::unpack(json_decode<codec_hook_repr_t<T>>(r));
+    return codec::adaptor<T>::unpack(decode<hook_repr_t<T>>(r));
   } else if constexpr (k == K::boolean) {
     return r.read_bool();
   } else if constexpr (k == K::integer) {
@@ -193,7 +193,7 @@ T json_decode(json_reader& r) {
   } else if constexpr (k == K::plain_enum) {
     return static_cast<T>(r.template read_int<std::underlying_type_t<T>>());
   } else if constexpr (k == K::string) {
-    static_assert(codec_is_string<T>::value,
+    static_assert(is_string<T>::value,
                   "redis_cache: std::string_view and const char* can be arguments but not "
                   "results; return std::string");
     std::string s;
@@ -203,25 +203,25 @@ T json_decode(json_reader& r) {
     else
       return T(s.data(), s.size());
   } else if constexpr (k == K::duration) {
-    return T(json_decode<typename T::rep>(r));
+    return T(decode<typename T::rep>(r));
   } else if constexpr (k == K::time_point) {
-    return T(typename T::duration(json_decode<typename T::rep>(r)));
+    return T(typename T::duration(decode<typename T::rep>(r)));
   } else if constexpr (k == K::optional) {
     using V = typename T::value_type;
-    if constexpr (codec_is_optional<V>::value) {
+    if constexpr (is_optional<V>::value) {
       r.expect('[');
       r.enter();
       T v;
       bool first = true;
       if (r.more(']', first)) {
-        v.emplace(json_decode<V>(r));
+        v.emplace(decode<V>(r));
         if (r.more(']', first)) r.fail("nested optional: expected [] or [value]");
       }
       r.leave();
       return v;
     } else {
       if (r.try_null()) return T{};
-      return T(json_decode<V>(r));
+      return T(decode<V>(r));
     }
   } else if constexpr (k == K::variant) {
     r.expect('[');
@@ -230,7 +230,7 @@ T json_decode(json_reader& r) {
     if (idx >= std::variant_size_v<T>) r.fail("variant index out of range");
     r.expect(',');
     T v = boost::mp11::mp_with_index<std::variant_size_v<T>>(idx, [&](auto I) -> T {
-      return T(std::in_place_index<I>, json_decode<std::variant_alternative_t<I, T>>(r));
+      return T(std::in_place_index<I>, decode<std::variant_alternative_t<I, T>>(r));
     });
     r.expect(']');
     r.leave();
@@ -241,7 +241,7 @@ T json_decode(json_reader& r) {
   } else if constexpr (k == K::tuple) {
     r.expect('[');
     r.enter();
-    T v = json_decode_tuple<T>(r, std::make_index_sequence<std::tuple_size_v<T>>{});
+    T v = decode_tuple<T>(r, std::make_index_sequence<std::tuple_size_v<T>>{});
     r.leave();
     return v;
   } else if constexpr (k == K::fixed_array) {
@@ -252,7 +252,7 @@ T json_decode(json_reader& r) {
     bool first = true;
     for (auto& e : v) {
       if (!r.more(']', first)) r.fail("array: too few elements");
-      json_decode_into(r, e);
+      decode_into(r, e);
     }
     if (r.more(']', first)) r.fail("array: too many elements");
     r.leave();
@@ -264,10 +264,9 @@ T json_decode(json_reader& r) {
     bool first = true;
     while (r.more(']', first)) {
       if constexpr (k == K::sequence) {
-        v.push_back(json_decode<typename T::value_type>(r));
+        v.push_back(decode<typename T::value_type>(r));
       } else {
-        if (!v.insert(json_decode<typename T::value_type>(r)).second)
-          r.fail("duplicate set element");
+        if (!v.insert(decode<typename T::value_type>(r)).second) r.fail("duplicate set element");
       }
     }
     r.leave();
@@ -278,15 +277,15 @@ T json_decode(json_reader& r) {
     T v;
     bool first = true;
     while (r.more('}', first)) {
-      auto key = json_decode_key<std::remove_cv_t<typename T::key_type>>(r);
+      auto key = decode_key<std::remove_cv_t<typename T::key_type>>(r);
       r.expect(':');
-      auto val = json_decode<typename T::mapped_type>(r);
+      auto val = decode<typename T::mapped_type>(r);
       if (!v.emplace(std::move(key), std::move(val)).second) r.fail("duplicate object key");
     }
     r.leave();
     return v;
   } else if constexpr (k == K::described) {
-    using Ms = codec_members_t<T>;
+    using Ms = members_t<T>;
     constexpr std::size_t M = boost::mp11::mp_size<Ms>::value;
     r.expect('{');
     r.enter();
@@ -305,7 +304,7 @@ T json_decode(json_reader& r) {
           matched = true;
           if (seen[idx]) r.fail("duplicate field");
           seen[idx] = true;
-          json_decode_into(r, v.*D.pointer);
+          decode_into(r, v.*D.pointer);
         }
         ++idx;
       });
@@ -322,7 +321,7 @@ T json_decode(json_reader& r) {
     bool first = true;
     boost::pfr::for_each_field(v, [&](auto& f) {
       if (!r.more(']', first)) r.fail("struct: too few fields (schema changed?)");
-      json_decode_into(r, f);
+      decode_into(r, f);
     });
     if (r.more(']', first)) r.fail("struct: too many fields (schema changed?)");
     r.leave();
@@ -330,4 +329,4 @@ T json_decode(json_reader& r) {
   }
 }
 
-}  // namespace redis_cache::detail
+}  // namespace redis_cache::codec::detail
