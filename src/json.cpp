@@ -218,6 +218,43 @@ void append_json_double(std::string& out, double v) {
 
 // ---- json_reader
 
+namespace {
+
+/// For a number token (json_reader::number) whose value is beyond double's range:
+/// whether it is too large (rather than too small). Such a value is above 1e308 or
+/// below 1e-323, so the decimal exponent of its first significant digit decides:
+/// "1" followed by 400 digits overflows as surely as "1e400".
+bool overflows_double(std::string_view t) {
+  std::size_t i = t[0] == '-' ? 1 : 0;
+  const std::size_t int_begin = i;
+  while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+  const std::string_view int_part = t.substr(int_begin, i - int_begin);
+  long long lead = 0;  // the first significant digit is at 10^lead (before the exponent)
+  if (const std::size_t nz = int_part.find_first_not_of('0'); nz != std::string_view::npos) {
+    lead = static_cast<long long>(int_part.size() - nz) - 1;
+  } else if (i < t.size() && t[i] == '.') {
+    const std::size_t frac_begin = i + 1;
+    std::size_t j = frac_begin;
+    while (j < t.size() && t[j] == '0') ++j;
+    lead = -static_cast<long long>(j - frac_begin) - 1;
+  }
+  const std::size_t e = t.find_first_of("eE", i);
+  long long exp10 = 0;
+  if (e != std::string_view::npos) {
+    std::size_t k = e + 1;
+    const bool neg = k < t.size() && t[k] == '-';
+    if (k < t.size() && (t[k] == '-' || t[k] == '+')) ++k;
+    for (; k < t.size(); ++k) {
+      exp10 = exp10 * 10 + (t[k] - '0');
+      if (exp10 > 1'000'000'000'000) break;  // far beyond any double: the sign decides
+    }
+    if (neg) exp10 = -exp10;
+  }
+  return lead + exp10 >= 0;
+}
+
+}  // namespace
+
 void json_reader::fail(const char* what) const {
   throw DecodeError(std::string("redis_cache: cannot decode JSON value: ") + what + " at offset " +
                     std::to_string(p - begin));
@@ -289,13 +326,9 @@ double json_reader::read_double() {
   const auto r = std::from_chars(t.data(), t.data() + t.size(), d);
   if (r.ptr != t.data() + t.size()) fail("bad number");
   if (r.ec == std::errc::result_out_of_range) {
-    // from_chars reports overflow / underflow; Python's float() rounds them.
-    d = 0;
-    bool neg = t[0] == '-';
-    std::size_t e = t.find_first_of("eE");
-    bool big = e != std::string_view::npos && t[e + 1] != '-';
-    if (big) d = std::numeric_limits<double>::infinity();
-    if (neg) d = -d;
+    // Beyond double's range either way: Python's float() rounds to +-inf or +-0.0.
+    d = overflows_double(t) ? std::numeric_limits<double>::infinity() : 0.0;
+    if (t[0] == '-') d = -d;
   }
   return d;
 }
