@@ -5,6 +5,8 @@
 // for bin) an object {"base64":"..."}; ext is {"ext":type,"base64":"..."}; map keys:
 // see write_json_key.
 // Output size is linear in the input size.
+#include "codec_tools.hpp"
+
 #include <redis_cache/codec/base64.hpp>
 #include <redis_cache/codec/codec.hpp>
 #include <redis_cache/codec/detail/decode_whole.hpp>

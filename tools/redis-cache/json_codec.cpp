@@ -3,7 +3,7 @@
 
 #include <redis_cache/codec/codec.hpp>
 #include <redis_cache/codec/detail/json_write.hpp>
-#include <redis_cache/codec/json.hpp>  // codec::any_value_to_json: msgpack, JSON, compressed
+#include "codec_tools.hpp"  // codec::any_value_to_json: msgpack, JSON, compressed
 
 #include <algorithm>
 #include <cmath>
