@@ -3,18 +3,31 @@
 // Values are msgpack; keys carry base64 of the canonical msgpack array of the arguments
 // (DESIGN §3). Types are encoded by compile-time reflection, nothing to write:
 //
-//   arithmetic, bool            msgpack int (smallest form) / float64 / bool
-//   enums                       described (BOOST_DESCRIBE_ENUM): name string; others: integer
-//   std::string                 str (binary-safe); string_view / const char*: str (arguments only)
-//   vector, deque, list         array            set, unordered_set     array
-//   array<T,N>                  array of N       map, unordered_map     map
-//   optional<T>                 nil or the value (optional<optional<T>>: [] or [value])
-//   variant<Ts...>              [index, value]   monostate              nil
-//   tuple, pair                 array
-//   chrono::duration<R,P>       count() as R     system_clock time_point:
-//   time_since_epoch().count() described struct/class      map field name -> value, bases' fields
-//   first (any access) plain aggregate (PFR)       array of fields in declaration order
-//   codec::adaptor<T> hook      whatever the user's representation is (see adaptor.hpp)
+// clang-format off
+//   type                               encoded as
+//   ---------------------------------  ------------------------------------------------------
+//   bool                               bool
+//   integers                           int, smallest form
+//   float, double                      float64
+//   enum with BOOST_DESCRIBE_ENUM      the enumerator's name (str)
+//   other enums                        the underlying integer
+//   std::string                        str (binary-safe)
+//   string_view, const char*           str (arguments only)
+//   vector, deque, list                array
+//   set, unordered_set                 array
+//   array<T, N>, T[N]                  array of N
+//   map, unordered_map                 map
+//   optional<T>                        nil or the value (optional<optional<T>>: [] or [value])
+//   variant<Ts...>                     [index, value]
+//   monostate                          nil
+//   tuple, pair                        array
+//   chrono::duration<R, P>             count(), as R
+//   system_clock time_point            time_since_epoch().count()
+//   described struct / class           map field name -> value, bases' fields first (any access)
+//   plain aggregate (Boost.PFR)        array of the fields in declaration order
+//   codec::adaptor<T> hook             its representation, encoded as above (see adaptor.hpp)
+//   MSGPACK_DEFINE types               their own msgpack-cxx adaptor (see msgpack_native.hpp)
+// clang-format on
 //
 // Canonical form (keys; the rules hold for values too unless noted): floats always float64,
 // one NaN (0x7ff8000000000000), -0.0 kept distinct from 0.0, integers in the smallest form,
