@@ -7,7 +7,7 @@
 
 #include <redis_cache/codec/detail/decode_whole.hpp>
 #include <redis_cache/codec/detail/encode.hpp>
-#include <redis_cache/codec/json_read.hpp>
+#include <redis_cache/codec/detail/json_read.hpp>
 
 #include <cstdint>
 #include <cstring>
@@ -16,6 +16,10 @@
 #include <vector>
 
 namespace redis_cache::detail::args_json {
+
+using codec::detail::decode_whole;
+using codec::detail::json_reader;
+using codec::detail::msgpack_writer;
 
 // ---- a JSON tree ------------------------------------------------------------------------
 
@@ -97,7 +101,7 @@ struct Out {
   std::string bytes;
   std::string ord;
 
-  codec_writer w() { return codec_writer{&bytes}; }
+  msgpack_writer w() { return msgpack_writer{&bytes}; }
   void ord_u64(char tag, std::uint64_t u) {
     ord.push_back(tag);
     for (int i = 7; i >= 0; --i) ord.push_back(static_cast<char>((u >> (8 * i)) & 0xff));

@@ -16,6 +16,7 @@
 
 #include <benchmark/benchmark.h>
 #include <boost/describe.hpp>
+#include <msgpack.hpp>
 #include <redis_cache/codec/codec.hpp>
 
 #include "count_allocs.hpp"

@@ -21,6 +21,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "codec_tools.hpp"
 #include "client/cluster.hpp"
 #include "support/redis_cluster.hpp"
 #include "support/redis_server.hpp"

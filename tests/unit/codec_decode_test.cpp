@@ -150,6 +150,11 @@ TEST(MsgpackToJson, RendersEveryFamily) {
   EXPECT_EQ(rc::msgpack_to_json(enc(-0.0)), "-0.0");
   EXPECT_EQ(rc::msgpack_to_json(enc(std::numeric_limits<double>::quiet_NaN())), "\"NaN\"");
   EXPECT_EQ(rc::msgpack_to_json(hex("ca 3f c0 00 00")), "1.5");  // float32
+  // Floats as Codec::json writes them (Python's repr): one number writer for both.
+  EXPECT_EQ(rc::msgpack_to_json(enc(100000.0)), "100000.0");
+  EXPECT_EQ(rc::msgpack_to_json(enc(1e16)), "1e+16");
+  EXPECT_EQ(rc::msgpack_to_json(enc(1.5e-7)), "1.5e-07");
+  EXPECT_EQ(rc::msgpack_to_json(enc(-std::numeric_limits<double>::infinity())), "\"-Infinity\"");
   EXPECT_EQ(rc::msgpack_to_json(enc(std::string("a\"b\\c\n\x01"))), R"("a\"b\\c\n\u0001")");
   EXPECT_EQ(rc::msgpack_to_json(enc(std::string("\xff"))), R"({"base64":"/w=="})");
   // UTF-8 and DEL as they are; overlong forms and surrogates are not UTF-8.

@@ -21,7 +21,9 @@
 
 #include <gtest/gtest.h>
 #include <boost/describe.hpp>
+#include <msgpack.hpp>
 #include <redis_cache/codec/codec.hpp>
+#include <redis_cache/codec/msgpack_native.hpp>
 
 namespace codec_roundtrip_test {
 

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include "codec_tools.hpp"
+
 #include <redis_cache/codec/codec.hpp>
 #include <redis_cache/codec/json.hpp>
 #include <redis_cache/detail/compress.hpp>

@@ -112,6 +112,29 @@ TEST(PythonGolden, InvalidUtf8IsRefused) {
   EXPECT_THROW(py(std::string("\xc3")), rc::ConfigError);          // truncated
 }
 
+// Beyond double's range, a number becomes what Python's float() makes of it: +-inf when
+// too large, +-0.0 when too small, whether or not it has an exponent.
+TEST(PythonDecode, OutOfRangeNumbersRoundLikePythonsFloat) {
+  using rc::codec::decode_json;
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  const std::string zeros(400, '0');
+  EXPECT_EQ(decode_json<double>("1" + zeros), inf);  // no exponent: was 0.0
+  EXPECT_EQ(decode_json<double>("-1" + zeros), -inf);
+  EXPECT_EQ(decode_json<double>("1" + zeros + ".5"), inf);
+  EXPECT_EQ(decode_json<double>("1" + zeros + "e-50"), inf);  // 1e350
+  EXPECT_EQ(decode_json<double>("1e400"), inf);
+  EXPECT_EQ(decode_json<double>("-1E+400"), -inf);
+  EXPECT_EQ(decode_json<double>("0.00001e99999999999999999999"), inf);
+  const double tiny = decode_json<double>("1e-400");
+  EXPECT_EQ(tiny, 0.0);
+  EXPECT_FALSE(std::signbit(tiny));
+  const double neg_tiny = decode_json<double>("-0." + zeros + "1");
+  EXPECT_EQ(neg_tiny, 0.0);
+  EXPECT_TRUE(std::signbit(neg_tiny));
+  EXPECT_EQ(decode_json<double>("1" + zeros + "e-99999999999999999999"), 0.0);
+  EXPECT_EQ(decode_json<float>("1" + zeros), std::numeric_limits<float>::infinity());
+}
+
 TEST(PythonDecode, ReadsPythonOutput) {
   using rc::codec::decode_json;
   EXPECT_EQ(decode_json<std::string>(R"("h\u00e9llo \ud83d\ude00")"),

@@ -42,7 +42,7 @@ struct Picky {  // its hook throws for "boom", as a user's hook may
   std::string s;
 };
 
-struct Doc {  // a PFR aggregate: msgpack-cxx packs it through with_codec_bytes
+struct Doc {  // a PFR aggregate: msgpack-cxx packs it through with_encoded
   std::string text;
 };
 
@@ -65,7 +65,7 @@ void on_new_thread(F f) {
 
 TEST(ScratchCap, KeyBufferIsReleasedAfterALargeKey) {
   on_new_thread([] {
-    const auto& scratch = rc::detail::codec_key_scratch();
+    const auto& scratch = rc::codec::detail::key_scratch();
     std::string key;
     rc::codec::append_key_args(key, 7, std::string(small, 'a'));
     EXPECT_GE(scratch.capacity(), small);  // kept for reuse
@@ -77,7 +77,7 @@ TEST(ScratchCap, KeyBufferIsReleasedAfterALargeKey) {
 
 TEST(ScratchCap, PythonKeyBufferIsReleasedAfterALargeKey) {
   on_new_thread([] {
-    const auto& scratch = rc::detail::python_key_scratch();
+    const auto& scratch = rc::codec::detail::python_key_scratch();
     const std::vector<std::string> names{"s"};
     const auto order = rc::codec::python_arg_order(names);
     std::string key;
@@ -91,7 +91,7 @@ TEST(ScratchCap, PythonKeyBufferIsReleasedAfterALargeKey) {
 
 TEST(ScratchCap, MsgpackAdaptorBufferIsReleasedAfterALargeValue) {
   on_new_thread([] {
-    const auto& scratch = rc::detail::codec_bytes_scratch();
+    const auto& scratch = rc::codec::detail::encoded_scratch();
     msgpack::sbuffer out;
     msgpack::pack(out, Doc{std::string(small, 'a')});
     EXPECT_GE(scratch.capacity(), small);
@@ -105,12 +105,12 @@ TEST(ScratchCap, SortBytesAreReleasedAfterALargeUnorderedKey) {
   on_new_thread([] {
     std::string key;
     rc::codec::append_key_args(key, std::unordered_set<std::string>{"a", "b"});
-    const std::size_t kept = rc::detail::codec_sort_scratch_capacity();
+    const std::size_t kept = rc::codec::detail::sort_scratch_capacity();
     EXPECT_GT(kept, 0u);
     std::unordered_set<std::string> big;
     for (char c = 'a'; c <= 'z'; ++c) big.insert(std::string(large / 16, c));
     rc::codec::append_key_args(key, big);
-    EXPECT_LE(rc::detail::codec_sort_scratch_capacity(), scratch_keep_bytes);
+    EXPECT_LE(rc::codec::detail::sort_scratch_capacity(), scratch_keep_bytes);
   });
 }
 
@@ -124,9 +124,9 @@ TEST(ScratchCap, SortLevelIsEmptiedWhenAnElementThrows) {
       std::string key;
       EXPECT_THROW(rc::codec::append_key_args(key, m), std::runtime_error);
     }
-    ASSERT_FALSE(rc::detail::codec_sort_levels().empty());
-    EXPECT_EQ(rc::detail::codec_sort_levels()[0]->bytes.size(), 0u);
-    EXPECT_EQ(rc::detail::codec_sort_levels()[0]->spans.size(), 0u);
+    ASSERT_FALSE(rc::codec::detail::sort_levels().empty());
+    EXPECT_EQ(rc::codec::detail::sort_levels()[0]->bytes.size(), 0u);
+    EXPECT_EQ(rc::codec::detail::sort_levels()[0]->spans.size(), 0u);
     std::string key;  // and the level still works
     rc::codec::append_key_args(key, std::unordered_map<int, Picky>{{1, Picky{"a"}}});
     EXPECT_FALSE(key.empty());
@@ -140,7 +140,7 @@ TEST(ScratchCap, SortSpansAreReleasedAfterAnUnorderedKeyOfManyElements) {
     for (int i = 0; i < 10000; ++i) many.insert(i);
     std::string key;
     rc::codec::append_key_args(key, many);
-    EXPECT_LE(rc::detail::codec_sort_scratch_capacity(), scratch_keep_bytes);
+    EXPECT_LE(rc::codec::detail::sort_scratch_capacity(), scratch_keep_bytes);
   });
 }
 

@@ -2,9 +2,10 @@
 #include "json_codec.hpp"
 
 #include <redis_cache/codec/codec.hpp>
-#include <redis_cache/codec/json.hpp>  // codec::any_value_to_json: msgpack, JSON, compressed
-#include <redis_cache/codec/json_write.hpp>
+#include <redis_cache/codec/detail/json_write.hpp>
 #include <redis_cache/codec/limits.hpp>
+
+#include "codec_tools.hpp"  // codec::any_value_to_json: msgpack, JSON, compressed
 
 #include <algorithm>
 #include <cmath>
@@ -14,7 +15,7 @@
 
 namespace rc_cli {
 
-namespace rcd = redis_cache::detail;
+namespace rcd = redis_cache::codec::detail;
 
 // ---- decoding ----------------------------------------------------------------------------
 
@@ -255,18 +256,18 @@ void write_json(const json::value& v, std::string& out, bool python) {
       out += v.get_bool() ? "true" : "false";
       break;
     case json::kind::int64:
-      rcd::json_append_int(out, v.get_int64());
+      rcd::append_json_int(out, v.get_int64());
       break;
     case json::kind::uint64:
-      rcd::json_append_int(out, v.get_uint64());
+      rcd::append_json_int(out, v.get_uint64());
       break;
     case json::kind::double_:
       if (!python && !std::isfinite(v.get_double())) out.push_back('"');
-      rcd::json_append_double(out, v.get_double());  // Python's repr(float)
+      rcd::append_json_double(out, v.get_double());  // Python's repr(float)
       if (!python && !std::isfinite(v.get_double())) out.push_back('"');
       break;
     case json::kind::string:
-      rcd::json_append_string(out, v.get_string(), python);
+      rcd::append_json_string(out, v.get_string(), python);
       break;
     case json::kind::array: {
       out.push_back('[');
@@ -288,7 +289,7 @@ void write_json(const json::value& v, std::string& out, bool python) {
       out.push_back('{');
       for (std::size_t i = 0; i < members.size(); ++i) {
         if (i) out.push_back(',');
-        rcd::json_append_string(out, members[i]->key(), python);
+        rcd::append_json_string(out, members[i]->key(), python);
         out.push_back(':');
         write_json(members[i]->value(), out, python);
       }

@@ -30,11 +30,13 @@
 //   * Constrained partial specializations work too:
 //       template <class T> requires my_trait<T> struct redis_cache::codec::adaptor<T> {...};
 //
-// A type that already has a msgpack-cxx adaptor of its own (MSGPACK_DEFINE, or a
-// msgpack::adaptor::pack/convert specialization made known with
+// A type that already has a msgpack-cxx adaptor of its own (a msgpack_pack member
+// template, as MSGPACK_DEFINE / _ARRAY / _MAP write, or a msgpack::adaptor::pack/convert
+// specialization made known with
 // `template <> inline constexpr bool redis_cache::codec::use_msgpack_adaptor<T> = true;`)
 // is encoded with that adaptor instead (values only; such types are not canonical in
-// keys unless their adaptor is).
+// keys unless their adaptor is). Files that cache such a type include
+// <redis_cache/codec/msgpack_native.hpp> (the library itself never parses msgpack-cxx).
 #pragma once
 
 namespace redis_cache::codec {

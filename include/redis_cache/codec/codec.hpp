@@ -3,18 +3,31 @@
 // Values are msgpack; keys carry base64 of the canonical msgpack array of the arguments
 // (DESIGN §3). Types are encoded by compile-time reflection, nothing to write:
 //
-//   arithmetic, bool            msgpack int (smallest form) / float64 / bool
-//   enums                       described (BOOST_DESCRIBE_ENUM): name string; others: integer
-//   std::string                 str (binary-safe); string_view / const char*: str (arguments only)
-//   vector, deque, list         array            set, unordered_set     array
-//   array<T,N>                  array of N       map, unordered_map     map
-//   optional<T>                 nil or the value (optional<optional<T>>: [] or [value])
-//   variant<Ts...>              [index, value]   monostate              nil
-//   tuple, pair                 array
-//   chrono::duration<R,P>       count() as R     system_clock time_point:
-//   time_since_epoch().count() described struct/class      map field name -> value, bases' fields
-//   first (any access) plain aggregate (PFR)       array of fields in declaration order
-//   codec::adaptor<T> hook      whatever the user's representation is (see adaptor.hpp)
+// clang-format off
+//   type                               encoded as
+//   ---------------------------------  ------------------------------------------------------
+//   bool                               bool
+//   integers                           int, smallest form
+//   float, double                      float64
+//   enum with BOOST_DESCRIBE_ENUM      the enumerator's name (str)
+//   other enums                        the underlying integer
+//   std::string                        str (binary-safe)
+//   string_view, const char*           str (arguments only)
+//   vector, deque, list                array
+//   set, unordered_set                 array
+//   array<T, N>, T[N]                  array of N
+//   map, unordered_map                 map
+//   optional<T>                        nil or the value (optional<optional<T>>: [] or [value])
+//   variant<Ts...>                     [index, value]
+//   monostate                          nil
+//   tuple, pair                        array
+//   chrono::duration<R, P>             count(), as R
+//   system_clock time_point            time_since_epoch().count()
+//   described struct / class           map field name -> value, bases' fields first (any access)
+//   plain aggregate (Boost.PFR)        array of the fields in declaration order
+//   codec::adaptor<T> hook             its representation, encoded as above (see adaptor.hpp)
+//   MSGPACK_DEFINE types               their own msgpack-cxx adaptor (see msgpack_native.hpp)
+// clang-format on
 //
 // Canonical form (keys; the rules hold for values too unless noted): floats always float64,
 // one NaN (0x7ff8000000000000), -0.0 kept distinct from 0.0, integers in the smallest form,
@@ -36,8 +49,8 @@
 #include <redis_cache/codec/detail/decode_whole.hpp>
 #include <redis_cache/codec/detail/encode.hpp>
 #include <redis_cache/codec/detail/fingerprint.hpp>
-#include <redis_cache/codec/detail/json.hpp>
 #include <redis_cache/codec/detail/reader.hpp>
+#include <redis_cache/codec/detail/schema_json.hpp>
 #include <redis_cache/codec/detail/type_name.hpp>
 #include <redis_cache/codec/limits.hpp>
 #include <redis_cache/detail/scratch_cap.hpp>
@@ -48,15 +61,15 @@ namespace redis_cache::codec {
 /// True when T can be encoded (for const char* / string_view: as an argument; they
 /// cannot be results). const T& is cacheable when T is; non-const references are not.
 template <class T>
-inline constexpr bool cacheable_v = detail::codec_verdict_t<T>::ok;
+inline constexpr bool cacheable_v = detail::verdict_t<T>::ok;
 
 /// Use in a template: a static_assert starting "redis_cache:" that says why T is not
 /// cacheable; the instantiation note "[with NotCacheableType = ...]" names the inner
 /// type to blame (e.g. the raw pointer field inside a struct).
 template <class T>
 constexpr void assert_cacheable() {
-  using V = detail::codec_verdict_t<T>;
-  if constexpr (!V::ok) detail::codec_not_cacheable<typename V::bad, V::why>();
+  using V = detail::verdict_t<T>;
+  if constexpr (!V::ok) detail::not_cacheable<typename V::bad, V::why>();
 }
 
 /// The msgpack bytes of v into out (cleared first; its capacity is reused).
@@ -65,8 +78,8 @@ void encode_value(const T& v, std::string& out) {
   assert_cacheable<T>();
   out.clear();
   if constexpr (cacheable_v<T>) {
-    detail::codec_writer w{&out};
-    detail::codec_encode<false>(w, v);
+    detail::msgpack_writer w{&out};
+    detail::encode<false>(w, v);
   }
 }
 
@@ -77,9 +90,8 @@ T decode_value(std::string_view bytes) {
   assert_cacheable<T>();
   static_assert(!std::is_reference_v<T>, "redis_cache: decode_value needs a value type");
   if constexpr (cacheable_v<T>) {
-    return detail::decode_whole<detail::codec_reader>(bytes, [](detail::codec_reader& r) {
-      return detail::codec_decode<std::remove_cv_t<T>>(r);
-    });
+    return detail::decode_whole<detail::msgpack_reader>(
+        bytes, [](detail::msgpack_reader& r) { return detail::decode<std::remove_cv_t<T>>(r); });
   } else {
     throw DecodeError("redis_cache: not cacheable");
   }
@@ -87,9 +99,9 @@ T decode_value(std::string_view bytes) {
 
 }  // namespace redis_cache::codec
 
-namespace redis_cache::detail {
+namespace redis_cache::codec::detail {
 /// The calling thread's buffer for the msgpack bytes of a key's arguments.
-inline std::string& codec_key_scratch() noexcept {
+inline std::string& key_scratch() noexcept {
   thread_local std::string scratch;
   return scratch;
 }
@@ -106,25 +118,25 @@ decltype(auto) key_view(const A& a) {
     return (a);
   }
 }
-}  // namespace redis_cache::detail
+}  // namespace redis_cache::codec::detail
 
 namespace redis_cache::codec {
 
 /// Appends base64 (standard alphabet, '=' padding) of the canonical msgpack array of
 /// args to out. const char*, std::string_view and std::string encode alike. Uses a
 /// thread_local scratch buffer: no allocation in steady state beyond out's growth
-/// (released after a key above detail::scratch_keep_bytes).
+/// (released after a key above redis_cache::detail::scratch_keep_bytes).
 template <class... Args>
 void append_key_args(std::string& out, const Args&... args) {
   (assert_cacheable<Args>(), ...);
   if constexpr ((cacheable_v<Args> && ...)) {
-    std::string& scratch = detail::codec_key_scratch();
+    std::string& scratch = detail::key_scratch();
     scratch.clear();
-    detail::codec_writer w{&scratch};
+    detail::msgpack_writer w{&scratch};
     w.array(sizeof...(Args));
-    (detail::codec_encode<true>(w, detail::key_view(args)), ...);
+    (detail::encode<true>(w, detail::key_view(args)), ...);
     base64_append(out, scratch);
-    detail::release_if_large(scratch);
+    redis_cache::detail::release_if_large(scratch);
   }
 }
 
@@ -132,20 +144,20 @@ void append_key_args(std::string& out, const Args&... args) {
 /// "app::Repo::load"; anonymous namespaces render "(anonymous)"; never '{' or '}'.
 template <auto F>
 constexpr std::string_view qualified_name() {
-  return detail::codec_value_name<F>();
+  return detail::value_name<F>();
 }
 
 /// Normalized qualified name of a type ("app::User").
 template <class T>
 constexpr std::string_view type_name() {
-  return detail::codec_type_name<T>();
+  return detail::type_name<T>();
 }
 
 /// 8 lowercase hex chars over the schema of the result and argument types (type names,
 /// described field names, field types); changes whenever the encoded shape may change.
 template <class R, class... Args>
 constexpr std::string_view schema_fingerprint() {
-  using H = detail::codec_fingerprint_holder<std::remove_cvref_t<R>, std::remove_cvref_t<Args>...>;
+  using H = detail::fingerprint_holder<std::remove_cvref_t<R>, std::remove_cvref_t<Args>...>;
   return {H::text.data(), H::text.size()};
 }
 
@@ -156,18 +168,16 @@ constexpr std::string_view schema_fingerprint() {
 template <class T>
 std::string schema_json() {
   std::string out;
-  detail::codec_schema_json<std::remove_cvref_t<T>, boost::mp11::mp_list<>>(out);
+  detail::schema_json<std::remove_cvref_t<T>, boost::mp11::mp_list<>>(out);
   return out;
 }
 
-/// Generic msgpack -> compact JSON text (see detail/json.hpp for the mapping). Same
-/// limits as decode_value; throws DecodeError.
-inline std::string msgpack_to_json(std::string_view bytes) {
-  return detail::decode_whole<detail::codec_reader>(bytes, [](detail::codec_reader& r) {
-    std::string out;
-    detail::codec_json_value(r, out);
-    return out;
-  });
-}
+/// Generic msgpack -> compact JSON text, type-free: nil, bools and numbers as JSON (floats
+/// as Codec::json writes them, Python's repr; NaN and infinities as the strings "NaN", "Infinity",
+/// "-Infinity"); a UTF-8 str as a string, any other str and bin as {"base64":"..."}, ext
+/// as {"ext":type,"base64":"..."}; a map key that is not text as its JSON text in a
+/// string, or "msgpack:" + base64 of its bytes. Same limits as decode_value; throws
+/// DecodeError.
+std::string msgpack_to_json(std::string_view bytes);
 
 }  // namespace redis_cache::codec

@@ -5,7 +5,7 @@
 //   codec::encode_json(user, out, codec::JsonStyle::python);   // {"id":7,"name":"Ann"}
 //   User u = codec::decode_json<User>(out);                    // or DecodeError
 //
-// Mapping and escaping: json_write.hpp. Both styles sort object keys and write floats
+// Mapping and escaping: detail/json_write.hpp. Both styles sort object keys and write floats
 // as Python's repr; JsonStyle::python also escapes every non-ASCII character
 // (\uXXXX, json.dumps's default ensure_ascii=True), so the bytes are identical to
 // python-redis-cache 4.x's compact_dump: json.dumps(v, separators=(',', ':'), sort_keys=True).
@@ -16,7 +16,7 @@
 // JSON path compiles for every cacheable type (a compile error would break msgpack
 // users of those types); instead json_encodable_v<T> is false for them and
 // RedisCache::cache<...>() throws ConfigError naming the type when the cache's codec
-// is json or python. (This refines issue 9's "compile error".)
+// is json or python.
 #pragma once
 
 #include <cstddef>
@@ -27,8 +27,8 @@
 #include <type_traits>
 
 #include <redis_cache/codec/detail/decode_whole.hpp>
-#include <redis_cache/codec/json_read.hpp>
-#include <redis_cache/codec/json_write.hpp>
+#include <redis_cache/codec/detail/json_read.hpp>
+#include <redis_cache/codec/detail/json_write.hpp>
 #include <redis_cache/codec/limits.hpp>
 #include <redis_cache/errors.hpp>
 
@@ -55,7 +55,7 @@ template <class T>
 void encode_json(const T& v, std::string& out, JsonStyle style = JsonStyle::plain) {
   out.clear();
   detail::json_writer w{&out, style == JsonStyle::python, false};
-  detail::json_encode(w, v);
+  detail::encode(w, v);
 }
 
 /// Decodes JSON text (ours or Python's) into T. Throws DecodeError on anything wrong.
@@ -63,23 +63,10 @@ template <class T>
 T decode_json(std::string_view text) {
   static_assert(!std::is_reference_v<T>, "redis_cache: decode_json needs a value type");
   return detail::decode_whole<detail::json_reader>(
-      text, [](detail::json_reader& r) { return detail::json_decode<std::remove_cv_t<T>>(r); });
+      text, [](detail::json_reader& r) { return detail::decode<std::remove_cv_t<T>>(r); });
 }
 
 /// Any JSON text rewritten compactly (throws DecodeError when it is not one JSON value).
-inline std::string normalize_json(std::string_view text) {
-  return detail::decode_whole<detail::json_reader>(text, [](detail::json_reader& r) {
-    std::string out;
-    detail::json_reformat(r, out);
-    return out;
-  });
-}
-
-/// For tools (the CLI): any stored value as compact JSON text. Detects the encoding:
-/// zstd-compressed (the "\xc1RCZ" header) is decompressed first; then text that is one
-/// complete JSON value (Codec::json / Codec::python) is normalised; anything else is
-/// decoded as msgpack (codec::msgpack_to_json). A one-byte value is ambiguous (the
-/// JSON "7" is also the msgpack integer 55): JSON wins. Throws DecodeError.
-std::string any_value_to_json(std::string_view bytes);
+std::string normalize_json(std::string_view text);
 
 }  // namespace redis_cache::codec

@@ -13,7 +13,7 @@
 //   Point p = oh.get().as<Point>();                      // strict, like codec::decode_value
 //
 // What is covered — exactly the types the codec itself encodes by reflection
-// (codec_kind described, pfr, described_enum; see detail/traits.hpp):
+// (kind described, pfr, described_enum; see detail/traits.hpp):
 //   * Boost.PFR aggregates                 -> msgpack array of the fields in order
 //   * BOOST_DESCRIBE_STRUCT / _CLASS types -> msgpack map field name -> value (bases first)
 //   * BOOST_DESCRIBE_ENUM enums            -> the enumerator's name (str)
@@ -61,6 +61,7 @@
 #include <redis_cache/codec/detail/traits.hpp>
 #include <redis_cache/codec/detail/type_name.hpp>
 #include <redis_cache/codec/limits.hpp>
+#include <redis_cache/codec/msgpack_native.hpp>
 #include <redis_cache/detail/scratch_cap.hpp>
 #include <redis_cache/errors.hpp>
 
@@ -72,17 +73,16 @@ namespace redis_cache::codec {
 template <class T>
 concept msgpack_reflected =
     !std::is_const_v<T> && !std::is_volatile_v<T> && !std::is_reference_v<T> &&
-    (detail::codec_kind_v<T> == detail::codec_kind::described ||
-     detail::codec_kind_v<T> == detail::codec_kind::pfr ||
-     detail::codec_kind_v<T> == detail::codec_kind::described_enum) &&
-    !detail::codec_type_name<T>().starts_with("msgpack::");
+    (detail::kind_v<T> == detail::kind::described || detail::kind_v<T> == detail::kind::pfr ||
+     detail::kind_v<T> == detail::kind::described_enum) &&
+    !detail::type_name<T>().starts_with("msgpack::");
 
 }  // namespace redis_cache::codec
 
-namespace redis_cache::detail {
+namespace redis_cache::codec::detail {
 
 /// msgpack-cxx stream appending to a std::string (to re-serialize an object).
-struct msgpack_adaptor_sink {
+struct adaptor_sink {
   std::string* out;
   void write(const char* p, std::size_t n) { out->append(p, n); }
 };
@@ -92,8 +92,8 @@ struct msgpack_adaptor_sink {
 /// turn a float field into an int. Floats keep their width and bits here. Depth is
 /// bounded like the decoder's (a deeper object could not be a valid value anyway).
 inline void msgpack_object_bytes(const msgpack::object& o, std::string& out, unsigned depth = 0) {
-  msgpack_adaptor_sink sink{&out};
-  msgpack::packer<msgpack_adaptor_sink> pk(sink);
+  adaptor_sink sink{&out};
+  msgpack::packer<adaptor_sink> pk(sink);
   auto put_bits = [&](char tag, std::uint64_t bits, int bytes) {
     out.push_back(tag);
     for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((bits >> (8 * i)) & 0xff));
@@ -135,8 +135,8 @@ inline void msgpack_object_bytes(const msgpack::object& o, std::string& out, uns
   }
 }
 
-/// The calling thread's buffer for with_codec_bytes (empty while one is in use).
-inline std::string& codec_bytes_scratch() noexcept {
+/// The calling thread's buffer for with_encoded (empty while one is in use).
+inline std::string& encoded_scratch() noexcept {
   thread_local std::string scratch;
   return scratch;
 }
@@ -145,16 +145,16 @@ inline std::string& codec_bytes_scratch() noexcept {
 /// re-entrant call from a nested msgpack-native type gets its own), released after
 /// bytes above scratch_keep_bytes.
 template <class T, class F>
-void with_codec_bytes(const T& v, F f) {
-  std::string& scratch = codec_bytes_scratch();
+void with_encoded(const T& v, F f) {
+  std::string& scratch = encoded_scratch();
   std::string buf = std::move(scratch);
   codec::encode_value(v, buf);
   f(static_cast<const std::string&>(buf));
-  release_if_large(buf);
+  redis_cache::detail::release_if_large(buf);
   scratch = std::move(buf);
 }
 
-}  // namespace redis_cache::detail
+}  // namespace redis_cache::codec::detail
 
 namespace msgpack {
 MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
@@ -164,7 +164,7 @@ MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
   struct pack<T, std::enable_if_t<redis_cache::codec::msgpack_reflected<T>>> {
     template <class Stream>
     msgpack::packer<Stream>& operator()(msgpack::packer<Stream>& o, const T& v) const {
-      redis_cache::detail::with_codec_bytes(v, [&](const std::string& bytes) {
+      redis_cache::codec::detail::with_encoded(v, [&](const std::string& bytes) {
         // The bytes are already complete msgpack; pack_bin_body appends raw bytes to the
         // stream (the packer has no other raw write). Chunked for the uint32_t length.
         std::size_t at = 0;
@@ -183,7 +183,7 @@ MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
     /// Throws redis_cache::DecodeError when o is not a T as the codec writes it.
     const msgpack::object& operator()(const msgpack::object& o, T& v) const {
       std::string bytes;
-      redis_cache::detail::msgpack_object_bytes(o, bytes);
+      redis_cache::codec::detail::msgpack_object_bytes(o, bytes);
       v = redis_cache::codec::decode_value<T>(bytes);
       return o;
     }
@@ -192,7 +192,7 @@ MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
   template <class T>
   struct object_with_zone<T, std::enable_if_t<redis_cache::codec::msgpack_reflected<T>>> {
     void operator()(msgpack::object::with_zone& o, const T& v) const {
-      redis_cache::detail::with_codec_bytes(v, [&](const std::string& bytes) {
+      redis_cache::codec::detail::with_encoded(v, [&](const std::string& bytes) {
         std::size_t off = 0;
         // No reference function: strings are copied into o.zone, not pointing at bytes.
         static_cast<msgpack::object&>(o) = msgpack::unpack(o.zone, bytes.data(), bytes.size(), off);

@@ -30,13 +30,13 @@
 #include <redis_cache/codec/json.hpp>
 #include <redis_cache/detail/scratch_cap.hpp>
 
-namespace redis_cache::detail {
+namespace redis_cache::codec::detail {
 /// The calling thread's buffer for the JSON object of a Python-compatible key.
 inline std::string& python_key_scratch() noexcept {
   thread_local std::string scratch;
   return scratch;
 }
-}  // namespace redis_cache::detail
+}  // namespace redis_cache::codec::detail
 
 namespace redis_cache::codec {
 
@@ -44,7 +44,7 @@ namespace redis_cache::codec {
 /// python-redis-cache's get_key does. `order` lists the argument indices sorted by
 /// name (python_arg_order). Throws ConfigError for a string that is not UTF-8.
 /// Uses a thread_local scratch buffer, released after a key above
-/// detail::scratch_keep_bytes.
+/// redis_cache::detail::scratch_keep_bytes.
 template <class... Args>
 void append_python_key_args(std::string& out, const std::vector<std::string>& names,
                             const std::vector<std::size_t>& order, const Args&... args) {
@@ -57,15 +57,15 @@ void append_python_key_args(std::string& out, const std::vector<std::string>& na
     for (std::size_t j = 0; j < order.size(); ++j) {
       if (j) scratch.push_back(',');
       const std::size_t i = order[j];
-      detail::json_append_string(scratch, names[i], true);
+      detail::append_json_string(scratch, names[i], true);
       scratch.push_back(':');
       boost::mp11::mp_with_index<sizeof...(Args)>(
-          i, [&](auto I) { detail::json_encode(w, std::get<I>(tup)); });
+          i, [&](auto I) { detail::encode(w, std::get<I>(tup)); });
     }
   }
   scratch.push_back('}');
   base64_append(out, scratch);
-  detail::release_if_large(scratch);
+  redis_cache::detail::release_if_large(scratch);
 }
 
 /// Argument indices sorted by name (Python's sort_keys order: code points).

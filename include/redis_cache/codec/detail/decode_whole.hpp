@@ -13,9 +13,9 @@
 #include <redis_cache/codec/limits.hpp>
 #include <redis_cache/errors.hpp>
 
-namespace redis_cache::detail {
+namespace redis_cache::codec::detail {
 
-/// read(reader) over all of bytes, with Reader = codec_reader or json_reader.
+/// read(reader) over all of bytes, with Reader = msgpack_reader or json_reader.
 template <class Reader, class Read>
 auto decode_whole(std::string_view bytes, Read&& read) {
   if (bytes.size() > codec::max_decode_bytes)
@@ -35,4 +35,4 @@ auto decode_whole(std::string_view bytes, Read&& read) {
   }
 }
 
-}  // namespace redis_cache::detail
+}  // namespace redis_cache::codec::detail

@@ -1,6 +1,6 @@
 // redis_cache/codec/detail/fingerprint.hpp — a compile-time hash of a type's schema.
 //
-// The hash walks the same codec_kind structure as the encoder, feeding FNV-1a with
+// The hash walks the same kind structure as the encoder, feeding FNV-1a with
 // portable tokens rather than compiler spellings: std types become "i32", "u64", "f64",
 // "str", "seq(...)", "map(...)", ...; user types contribute their normalized qualified
 // name plus, for described types, each field's name and schema, for PFR aggregates
@@ -20,9 +20,9 @@
 #include <redis_cache/codec/detail/traits.hpp>
 #include <redis_cache/codec/detail/type_name.hpp>
 
-namespace redis_cache::detail {
+namespace redis_cache::codec::detail {
 
-struct codec_fnv {
+struct fnv {
   std::uint64_t h = 14695981039346656037ull;
   constexpr void byte(unsigned char c) {
     h ^= c;
@@ -39,7 +39,7 @@ struct codec_fnv {
 };
 
 template <class T>
-constexpr std::string_view codec_int_token() {
+constexpr std::string_view int_token() {
   if constexpr (std::is_same_v<T, char>)
     return "char";
   else if constexpr (std::is_same_v<T, wchar_t>)
@@ -72,115 +72,115 @@ constexpr std::string_view codec_int_token() {
 }
 
 template <class T, class Visited>
-constexpr void codec_schema_hash(codec_fnv& h);
+constexpr void schema_hash(fnv& h);
 
 template <class Visited, class... Ts>
-constexpr void codec_schema_hash_all(codec_fnv& h, boost::mp11::mp_list<Ts...>*) {
+constexpr void schema_hash_all(fnv& h, boost::mp11::mp_list<Ts...>*) {
   h.add("(");
-  (codec_schema_hash<Ts, Visited>(h), ...);
+  (schema_hash<Ts, Visited>(h), ...);
   h.add(")");
 }
 
 template <class T, class Visited>
-constexpr void codec_schema_hash(codec_fnv& h) {
-  using K = codec_kind;
+constexpr void schema_hash(fnv& h) {
+  using K = kind;
   using U = std::remove_cvref_t<T>;
-  constexpr K k = codec_kind_v<U>;
+  constexpr K k = kind_v<U>;
   if constexpr (boost::mp11::mp_contains<Visited, U>::value) {
     h.add("rec");
-    h.add(codec_type_name<U>());
+    h.add(type_name<U>());
   } else if constexpr (k == K::hook) {
     using V = boost::mp11::mp_push_back<Visited, U>;
     h.add("hook");
-    h.add(codec_type_name<U>());
+    h.add(type_name<U>());
     if constexpr (requires { codec::adaptor<U>::schema_version; })
       h.add(std::string_view(codec::adaptor<U>::schema_version));
-    codec_schema_hash<codec_hook_repr_t<U>, V>(h);
+    schema_hash<hook_repr_t<U>, V>(h);
   } else if constexpr (k == K::msgpack_native) {
     h.add("msgpack");
-    h.add(codec_type_name<U>());
+    h.add(type_name<U>());
   } else if constexpr (k == K::boolean) {
     h.add("bool");
   } else if constexpr (k == K::integer) {
-    h.add(codec_int_token<U>());
+    h.add(int_token<U>());
   } else if constexpr (k == K::floating) {
     h.add(sizeof(U) == 4 ? "f32" : "f64");
   } else if constexpr (k == K::described_enum) {
     h.add("denum");
-    h.add(codec_type_name<U>());
-    h.add(codec_int_token<std::underlying_type_t<U>>());
+    h.add(type_name<U>());
+    h.add(int_token<std::underlying_type_t<U>>());
     boost::mp11::mp_for_each<boost::describe::describe_enumerators<U>>(
         [&](auto D) { h.add(D.name); });
   } else if constexpr (k == K::plain_enum) {
     h.add("enum");
-    h.add(codec_type_name<U>());
-    h.add(codec_int_token<std::underlying_type_t<U>>());
+    h.add(type_name<U>());
+    h.add(int_token<std::underlying_type_t<U>>());
   } else if constexpr (k == K::string) {
     h.add("str");
   } else if constexpr (k == K::duration || k == K::time_point) {
     using D = std::conditional_t<k == K::duration, U, typename U::duration>;
     h.add(k == K::duration ? "dur" : "sys_tp");
-    codec_schema_hash<typename D::rep, Visited>(h);
+    schema_hash<typename D::rep, Visited>(h);
     h.add_int(D::period::num);
     h.add_int(D::period::den);
   } else if constexpr (k == K::optional) {
     h.add("opt");
-    codec_schema_hash<typename U::value_type, Visited>(h);
+    schema_hash<typename U::value_type, Visited>(h);
   } else if constexpr (k == K::variant || k == K::tuple) {
     h.add(k == K::variant ? "var" : "tup");
-    codec_schema_hash_all<Visited>(
+    schema_hash_all<Visited>(
         h, static_cast<boost::mp11::mp_rename<U, boost::mp11::mp_list>*>(nullptr));
   } else if constexpr (k == K::monostate) {
     h.add("nil");
   } else if constexpr (k == K::map) {
     h.add("map");
-    codec_schema_hash<typename U::key_type, Visited>(h);
-    codec_schema_hash<typename U::mapped_type, Visited>(h);
+    schema_hash<typename U::key_type, Visited>(h);
+    schema_hash<typename U::mapped_type, Visited>(h);
   } else if constexpr (k == K::set || k == K::sequence) {
     h.add(k == K::set ? "set" : "seq");
-    codec_schema_hash<typename U::value_type, Visited>(h);
+    schema_hash<typename U::value_type, Visited>(h);
   } else if constexpr (k == K::fixed_array) {
     h.add("arr");
     if constexpr (std::is_array_v<U>) {
       h.add_int(static_cast<std::intmax_t>(std::extent_v<U>));
-      codec_schema_hash<std::remove_extent_t<U>, Visited>(h);
+      schema_hash<std::remove_extent_t<U>, Visited>(h);
     } else {
       h.add_int(static_cast<std::intmax_t>(std::tuple_size_v<U>));
-      codec_schema_hash<typename U::value_type, Visited>(h);
+      schema_hash<typename U::value_type, Visited>(h);
     }
   } else if constexpr (k == K::described) {
     using V = boost::mp11::mp_push_back<Visited, U>;
     h.add("desc");
-    h.add(codec_type_name<U>());
-    boost::mp11::mp_for_each<codec_members_t<U>>([&](auto D) {
+    h.add(type_name<U>());
+    boost::mp11::mp_for_each<members_t<U>>([&](auto D) {
       h.add(D.name);
-      codec_schema_hash<codec_descriptor_type<decltype(D)>, V>(h);
+      schema_hash<descriptor_type<decltype(D)>, V>(h);
     });
   } else if constexpr (k == K::pfr) {
     using V = boost::mp11::mp_push_back<Visited, U>;
     h.add("pfr");
-    h.add(codec_type_name<U>());
-    codec_schema_hash_all<V>(h, static_cast<typename codec_children<U>::type*>(nullptr));
+    h.add(type_name<U>());
+    schema_hash_all<V>(h, static_cast<typename children<U>::type*>(nullptr));
   } else {
     h.add("?");
-    h.add(codec_type_name<U>());
+    h.add(type_name<U>());
   }
 }
 
 template <class R, class... Args>
-constexpr std::uint64_t codec_fingerprint_hash() {
-  codec_fnv h;
+constexpr std::uint64_t fingerprint_hash() {
+  fnv h;
   h.add("rc1");  // format version of keys and values
-  codec_schema_hash<R, boost::mp11::mp_list<>>(h);
+  schema_hash<R, boost::mp11::mp_list<>>(h);
   h.add("<-");
-  (codec_schema_hash<Args, boost::mp11::mp_list<>>(h), ...);
+  (schema_hash<Args, boost::mp11::mp_list<>>(h), ...);
   return h.h;
 }
 
 template <class R, class... Args>
-struct codec_fingerprint_holder {
+struct fingerprint_holder {
   static constexpr std::array<char, 8> text = [] {
-    const std::uint64_t x = codec_fingerprint_hash<R, Args...>();
+    const std::uint64_t x = fingerprint_hash<R, Args...>();
     const auto v = static_cast<std::uint32_t>(x ^ (x >> 32));
     std::array<char, 8> a{};
     for (int i = 0; i < 8; ++i) a[i] = "0123456789abcdef"[(v >> (28 - 4 * i)) & 0xf];
@@ -188,4 +188,4 @@ struct codec_fingerprint_holder {
   }();
 };
 
-}  // namespace redis_cache::detail
+}  // namespace redis_cache::codec::detail

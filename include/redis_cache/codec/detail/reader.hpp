@@ -16,23 +16,23 @@
 #include <redis_cache/codec/limits.hpp>
 #include <redis_cache/errors.hpp>
 
-namespace redis_cache::detail {
+namespace redis_cache::codec::detail {
 
-[[noreturn]] inline void codec_fail(const char* what, std::size_t offset) {
+[[noreturn]] inline void fail_at(const char* what, std::size_t offset) {
   throw DecodeError(std::string("redis_cache: cannot decode value: ") + what + " at byte " +
                     std::to_string(offset));
 }
 
 /// What the next value is (msgpack families).
-enum class codec_token { nil, boolean, uint, sint, float32, float64, str, bin, array, map, ext };
+enum class token { nil, boolean, uint, sint, float32, float64, str, bin, array, map, ext };
 
-struct codec_reader {
+struct msgpack_reader {
   const unsigned char* begin;
   const unsigned char* p;
   const unsigned char* end;
   unsigned depth = 0;
 
-  explicit codec_reader(std::string_view bytes)
+  explicit msgpack_reader(std::string_view bytes)
       : begin(reinterpret_cast<const unsigned char*>(bytes.data())),
         p(begin),
         end(begin + bytes.size()) {}
@@ -40,7 +40,7 @@ struct codec_reader {
   std::size_t offset() const { return static_cast<std::size_t>(p - begin); }
   std::size_t remaining() const { return static_cast<std::size_t>(end - p); }
   bool at_end() const { return p == end; }
-  [[noreturn]] void fail(const char* what) const { codec_fail(what, offset()); }
+  [[noreturn]] void fail(const char* what) const { fail_at(what, offset()); }
 
   void need(std::size_t n) const {
     if (remaining() < n) fail("truncated input");
@@ -57,23 +57,23 @@ struct codec_reader {
     return v;
   }
 
-  codec_token peek() const {
+  token peek() const {
     const std::uint8_t b = peek_byte();
-    if (b <= 0x7f) return codec_token::uint;
-    if (b <= 0x8f) return codec_token::map;
-    if (b <= 0x9f) return codec_token::array;
-    if (b <= 0xbf) return codec_token::str;
-    if (b >= 0xe0) return codec_token::sint;
+    if (b <= 0x7f) return token::uint;
+    if (b <= 0x8f) return token::map;
+    if (b <= 0x9f) return token::array;
+    if (b <= 0xbf) return token::str;
+    if (b >= 0xe0) return token::sint;
     switch (b) {
       case 0xc0:
-        return codec_token::nil;
+        return token::nil;
       case 0xc2:
       case 0xc3:
-        return codec_token::boolean;
+        return token::boolean;
       case 0xc4:
       case 0xc5:
       case 0xc6:
-        return codec_token::bin;
+        return token::bin;
       case 0xc7:
       case 0xc8:
       case 0xc9:
@@ -82,31 +82,31 @@ struct codec_reader {
       case 0xd6:
       case 0xd7:
       case 0xd8:
-        return codec_token::ext;
+        return token::ext;
       case 0xca:
-        return codec_token::float32;
+        return token::float32;
       case 0xcb:
-        return codec_token::float64;
+        return token::float64;
       case 0xcc:
       case 0xcd:
       case 0xce:
       case 0xcf:
-        return codec_token::uint;
+        return token::uint;
       case 0xd0:
       case 0xd1:
       case 0xd2:
       case 0xd3:
-        return codec_token::sint;
+        return token::sint;
       case 0xd9:
       case 0xda:
       case 0xdb:
-        return codec_token::str;
+        return token::str;
       case 0xdc:
       case 0xdd:
-        return codec_token::array;
+        return token::array;
       case 0xde:
       case 0xdf:
-        return codec_token::map;
+        return token::map;
       default:
         fail("invalid msgpack byte 0xc1");
     }
@@ -190,10 +190,10 @@ struct codec_reader {
       if constexpr (std::is_signed_v<I>) {
         if (s >= static_cast<std::int64_t>(std::numeric_limits<I>::min())) return static_cast<I>(s);
       }
-      codec_fail("integer out of range of the target type", at);
+      fail_at("integer out of range of the target type", at);
     }
     if (u <= static_cast<std::uint64_t>(std::numeric_limits<I>::max())) return static_cast<I>(u);
-    codec_fail("integer out of range of the target type", at);
+    fail_at("integer out of range of the target type", at);
   }
 
   double read_float() {
@@ -332,38 +332,38 @@ struct codec_reader {
   /// Skips one complete value (bounded by depth and input length).
   void skip() {
     switch (peek()) {
-      case codec_token::nil:
-      case codec_token::boolean:
+      case token::nil:
+      case token::boolean:
         ++p;
         break;
-      case codec_token::uint:
-      case codec_token::sint: {
+      case token::uint:
+      case token::sint: {
         bool neg;
         std::uint64_t u;
         std::int64_t s;
         read_integer(neg, u, s);
         break;
       }
-      case codec_token::float32:
-      case codec_token::float64:
+      case token::float32:
+      case token::float64:
         read_float();
         break;
-      case codec_token::str:
-      case codec_token::bin:
+      case token::str:
+      case token::bin:
         read_str();
         break;
-      case codec_token::ext: {
+      case token::ext: {
         std::int8_t t;
         read_ext(t);
         break;
       }
-      case codec_token::array: {
+      case token::array: {
         const std::size_t n = read_array();
         for (std::size_t i = 0; i < n; ++i) skip();
         leave();
         break;
       }
-      case codec_token::map: {
+      case token::map: {
         const std::size_t n = read_map();
         for (std::size_t i = 0; i < 2 * n; ++i) skip();
         leave();
@@ -373,4 +373,4 @@ struct codec_reader {
   }
 };
 
-}  // namespace redis_cache::detail
+}  // namespace redis_cache::codec::detail

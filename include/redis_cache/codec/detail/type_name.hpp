@@ -9,19 +9,19 @@
 #include <cstddef>
 #include <string_view>
 
-namespace redis_cache::detail {
+namespace redis_cache::codec::detail {
 
 template <class T>
-constexpr const char* codec_pretty_type() {
+constexpr const char* pretty_type() {
   return __PRETTY_FUNCTION__;
 }
 template <auto F>
-constexpr const char* codec_pretty_value() {
+constexpr const char* pretty_value() {
   return __PRETTY_FUNCTION__;
 }
 
 /// The text after "<param> = " up to the closing ']' (or "; " gcc appends for aliases).
-constexpr std::string_view codec_extract(std::string_view pretty, std::string_view param) {
+constexpr std::string_view extract_name(std::string_view pretty, std::string_view param) {
   const std::size_t at = pretty.find(param);
   if (at == std::string_view::npos) return pretty;  // unknown compiler: whole signature
   std::string_view s = pretty.substr(at + param.size());
@@ -34,20 +34,20 @@ constexpr std::string_view codec_extract(std::string_view pretty, std::string_vi
   return s;
 }
 
-inline constexpr std::string_view codec_anon_gcc = "{anonymous}";
-inline constexpr std::string_view codec_anon_clang = "(anonymous namespace)";
-inline constexpr std::string_view codec_anon = "(anonymous)";
+inline constexpr std::string_view anon_gcc = "{anonymous}";
+inline constexpr std::string_view anon_clang = "(anonymous namespace)";
+inline constexpr std::string_view anon = "(anonymous)";
 
 /// Calls emit(char) for each character of the normalized form of s.
 template <class Emit>
-constexpr void codec_normalize_each(std::string_view s, Emit emit) {
+constexpr void normalize_each(std::string_view s, Emit emit) {
   std::size_t i = 0;
   while (i < s.size() && (s[i] == '&' || s[i] == ' ')) ++i;
   while (i < s.size()) {
     const std::string_view rest = s.substr(i);
-    if (rest.starts_with(codec_anon_gcc) || rest.starts_with(codec_anon_clang)) {
-      for (char c : codec_anon) emit(c);
-      i += rest.starts_with(codec_anon_gcc) ? codec_anon_gcc.size() : codec_anon_clang.size();
+    if (rest.starts_with(anon_gcc) || rest.starts_with(anon_clang)) {
+      for (char c : anon) emit(c);
+      i += rest.starts_with(anon_gcc) ? anon_gcc.size() : anon_clang.size();
       continue;
     }
     char c = s[i++];
@@ -57,50 +57,50 @@ constexpr void codec_normalize_each(std::string_view s, Emit emit) {
   }
 }
 
-constexpr std::size_t codec_normalized_size(std::string_view s) {
+constexpr std::size_t normalized_size(std::string_view s) {
   std::size_t n = 0;
-  codec_normalize_each(s, [&](char) { ++n; });
+  normalize_each(s, [&](char) { ++n; });
   return n;
 }
 
 template <std::size_t N>
-constexpr std::array<char, N> codec_normalized(std::string_view s) {
+constexpr std::array<char, N> normalized(std::string_view s) {
   std::array<char, N> a{};
   std::size_t n = 0;
-  codec_normalize_each(s, [&](char c) { a[n++] = c; });
+  normalize_each(s, [&](char c) { a[n++] = c; });
   return a;
 }
 
 #if defined(__clang__)
-inline constexpr std::string_view codec_type_param = "[T = ";
-inline constexpr std::string_view codec_value_param = "[F = ";
+inline constexpr std::string_view type_param = "[T = ";
+inline constexpr std::string_view value_param = "[F = ";
 #else
-inline constexpr std::string_view codec_type_param = "[with T = ";
-inline constexpr std::string_view codec_value_param = "[with auto F = ";
+inline constexpr std::string_view type_param = "[with T = ";
+inline constexpr std::string_view value_param = "[with auto F = ";
 #endif
 
 template <class T>
-struct codec_type_name_holder {
-  static constexpr std::string_view raw = codec_extract(codec_pretty_type<T>(), codec_type_param);
-  static constexpr auto text = codec_normalized<codec_normalized_size(raw)>(raw);
+struct type_name_holder {
+  static constexpr std::string_view raw = extract_name(pretty_type<T>(), type_param);
+  static constexpr auto text = normalized<normalized_size(raw)>(raw);
 };
 
 template <auto F>
-struct codec_value_name_holder {
-  static constexpr std::string_view raw = codec_extract(codec_pretty_value<F>(), codec_value_param);
-  static constexpr auto text = codec_normalized<codec_normalized_size(raw)>(raw);
+struct value_name_holder {
+  static constexpr std::string_view raw = extract_name(pretty_value<F>(), value_param);
+  static constexpr auto text = normalized<normalized_size(raw)>(raw);
 };
 
 /// Normalized name of T, e.g. "app::User", "(anonymous)::Key".
 template <class T>
-constexpr std::string_view codec_type_name() {
-  return {codec_type_name_holder<T>::text.data(), codec_type_name_holder<T>::text.size()};
+constexpr std::string_view type_name() {
+  return {type_name_holder<T>::text.data(), type_name_holder<T>::text.size()};
 }
 
 /// Normalized name of the entity F designates, e.g. "app::Repo::load".
 template <auto F>
-constexpr std::string_view codec_value_name() {
-  return {codec_value_name_holder<F>::text.data(), codec_value_name_holder<F>::text.size()};
+constexpr std::string_view value_name() {
+  return {value_name_holder<F>::text.data(), value_name_holder<F>::text.size()};
 }
 
-}  // namespace redis_cache::detail
+}  // namespace redis_cache::codec::detail
