@@ -11,15 +11,21 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <unordered_map>
 #include <unordered_set>
+#include <variant>
 #include <vector>
 
 #include "client/cluster.hpp"
@@ -908,6 +914,76 @@ TEST_F(Cli, NegativeLimitsAndHostlessUrlsAreRefused) {
   r = run({"--url", "redis://:secret@/0", "ls"}, false);  // the password is not echoed
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(r.err, "redis-cache: --url " + advice);
+}
+
+}  // namespace
+
+namespace cli_test {
+
+enum class Tier { free, pro };
+BOOST_DESCRIBE_ENUM(Tier, free, pro)
+
+std::map<int, std::string> names(int n) {
+  return ++calls, std::map<int, std::string>{{n, "n"}, {-n, "minus"}};
+}
+std::optional<int> maybe(int n) {
+  return ++calls, n % 2 ? std::nullopt : std::optional<int>(n);
+}
+std::variant<int, std::string> either(int n) {
+  return ++calls, n % 2 ? std::variant<int, std::string>("odd") : n;
+}
+std::tuple<int, std::string, double> triple(int n) {
+  return ++calls, std::tuple{n, std::string("t"), n * 0.5};
+}
+std::unordered_map<std::string, std::vector<Pos>> spots(int n) {
+  return ++calls,
+         std::unordered_map<std::string, std::vector<Pos>>{{"a", {{1.0 * n, 2}}}, {"b", {}}};
+}
+Tier tier(int n) {
+  return ++calls, n % 2 ? Tier::pro : Tier::free;
+}
+std::chrono::milliseconds wait_for(int n) {
+  return ++calls, std::chrono::milliseconds(n);
+}
+std::vector<std::uint8_t> bytes(int n) {
+  return ++calls, std::vector<std::uint8_t>(static_cast<std::size_t>(n), 0xff);
+}
+std::optional<std::optional<int>> deep_maybe(int n) {
+  return ++calls, n % 2 ? std::optional<std::optional<int>>(std::nullopt)
+                        : std::optional<std::optional<int>>(n);
+}
+std::vector<Item> items_of(int n) {
+  return ++calls, std::vector<Item>{{"x", n, {}}, {"y", n, {"t"}}};
+}
+
+}  // namespace cli_test
+
+namespace {
+
+// The check of a value against its note's type must not refuse a value the library wrote.
+TEST_F(Cli, ValuesOfEveryKindOfTypePassTheNotesTypeCheck) {
+  auto c = cache();
+  std::vector<std::pair<std::string, std::function<void(int)>>> fns;
+  auto add = [&](auto wrapped, const std::string& ns) {
+    fns.emplace_back(ns, [wrapped](int n) mutable { (void)wrapped(n); });
+  };
+  add(c.cache<&cli_test::names>({.ns = "cli.kinds.names"}), "cli.kinds.names");
+  add(c.cache<&cli_test::maybe>({.ns = "cli.kinds.maybe"}), "cli.kinds.maybe");
+  add(c.cache<&cli_test::either>({.ns = "cli.kinds.either"}), "cli.kinds.either");
+  add(c.cache<&cli_test::triple>({.ns = "cli.kinds.triple"}), "cli.kinds.triple");
+  add(c.cache<&cli_test::spots>({.ns = "cli.kinds.spots"}), "cli.kinds.spots");
+  add(c.cache<&cli_test::tier>({.ns = "cli.kinds.tier"}), "cli.kinds.tier");
+  add(c.cache<&cli_test::wait_for>({.ns = "cli.kinds.wait"}), "cli.kinds.wait");
+  add(c.cache<&cli_test::bytes>({.ns = "cli.kinds.bytes"}), "cli.kinds.bytes");
+  add(c.cache<&cli_test::deep_maybe>({.ns = "cli.kinds.deep"}), "cli.kinds.deep");
+  add(c.cache<&cli_test::items_of>({.ns = "cli.kinds.items"}), "cli.kinds.items");
+  for (auto& [ns, call] : fns) {
+    for (int n : {1, 2}) {
+      call(n);
+      const CliRun r = run({"get", ns, "--args", "[" + std::to_string(n) + "]"});
+      EXPECT_EQ(r.code, 0) << ns << " " << n << ": " << r.err << r.out;
+    }
+  }
 }
 
 }  // namespace
