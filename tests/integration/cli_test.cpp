@@ -9,16 +9,23 @@
 #include <sys/wait.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <unordered_map>
 #include <unordered_set>
+#include <variant>
 #include <vector>
 
 #include "codec_tools.hpp"
@@ -718,6 +725,9 @@ TEST_F(Cli, ValuesAsDeepAsTheLibraryDecodesAreShown) {
   auto twice = c.cache<&cli_test::twice>({.ns = "cli.deep"});
   twice(1);
   const std::string key = twice.key(1);
+  // Without the note the values are shown as they decode (with it, arrays in the place of
+  // an i32 are reported as not of the note's type).
+  server_->cli({"DEL", "{rc:cli.deep}:schema"});
   auto nested = [](int depth) { return std::string(depth, '[') + "7" + std::string(depth, ']'); };
   for (int depth : {33, 64}) {
     server_->cli({"SET", key, nested(depth)});
@@ -760,6 +770,221 @@ TEST_F(Cli, MessagesSpeakTheToolsFlagsAndCutEnormousInput) {
   EXPECT_EQ(r.code, 2);
   EXPECT_LT(r.err.size(), 400u) << r.err.size();
   EXPECT_NE(r.err.find("... (120002 bytes)"), std::string::npos) << r.err;
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(Cli, KeysOfAnotherRedisTypeSayWhatIsThere) {
+  auto c = cache();
+  auto twice = c.cache<&cli_test::twice>({.ns = "cli.type"});
+  twice(1), twice(2);
+  const std::string key = twice.key(1);
+  server_->cli({"DEL", key});
+  server_->cli({"HSET", key, "f", "v"});
+  const std::string err =
+      "redis-cache: " + key + " is a hash, not a cached value (the cache stores strings)\n";
+  CliRun r = run({"get", key});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(r.err, err);
+  EXPECT_EQ(r.out, "");
+  r = run({"get", "cli.type", "--args", "[1]"});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(r.err, err);
+
+  const std::string hex(rc::RedisCache::schema_fingerprint_of<decltype(cli_test::twice)>());
+  r = run({"keys", "cli.type"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "ARGS  SCHEMA     TTL      SIZE\n"
+            "[1]   " +
+                hex +
+                "  none  (a hash)\n"
+                "[2]   " +
+                hex + "  none       1 B\n");
+  EXPECT_EQ(r.err, "redis-cache: " + key + " is a hash, not a cached value\n");
+  r = run({"keys", "cli.type", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json::value v = r.json();
+  EXPECT_EQ(v.at("entries").at(0).at("redis_type").as_string(), "hash");
+  EXPECT_TRUE(v.at("entries").at(0).at("size").is_null());
+  EXPECT_EQ(v.at("entries").at(1).at("size").to_number<int>(), 1);
+}
+
+TEST_F(Cli, LsTtlColumnCollapsesEqualRangesAndCountsEntriesWithoutExpiry) {
+  auto c = cache();
+  // TTLs of a day and more: the column's minutes / hours do not change while the test runs.
+  auto same = c.cache<&cli_test::twice>({.ttl = 89000s, .ns = "cli.ttl.same"});
+  auto range = c.cache<&cli_test::twice>({.ttl = 89000s, .ns = "cli.ttl.range"});
+  auto never = c.cache<&cli_test::twice>({.ns = "cli.ttl.never"});
+  same(1), same(2), same(3);
+  range(1), range(2), range(3);
+  never(1);
+  server_->cli({"PERSIST", same.key(3)});
+  server_->cli({"EXPIRE", range.key(2), "200000"});
+  server_->cli({"PERSIST", range.key(3)});
+  const CliRun r = run({"ls"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto row = [&](const std::string& ns) {
+    const auto at = r.out.find("\n" + ns + " ");
+    return at == std::string::npos ? std::string()
+                                   : r.out.substr(at + 1, r.out.find('\n', at + 1) - at - 1);
+  };
+  EXPECT_NE(row("cli.ttl.same").find("  1d00h, 1 without expiry  "), std::string::npos) << r.out;
+  EXPECT_NE(row("cli.ttl.range").find("  1d00h..2d07h, 1 without expiry  "), std::string::npos)
+      << r.out;
+  EXPECT_NE(row("cli.ttl.never").find("  none  "), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, SchemaOfAPythonNamespaceSaysWhatToPassToGet) {
+  rc::RedisCache c{{.url = server_->url(), .codec = rc::Codec::python}};
+  auto greet = c.cache<&cli_test::greet>({.ns = "cli.py.schema", .arg_names = {"user_id", "lang"}});
+  greet(7, "en");
+  CliRun r = run({"schema", "cli.py.schema"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err,
+            "redis-cache: 'cli.py.schema' is a Codec::python namespace: those get no schema note "
+            "(their keys hold the arguments by name); read an entry with its arguments as a JSON "
+            "object by name, like a stored one: redis-cache get 'cli.py.schema' --args "
+            "'{\"lang\":\"en\",\"user_id\":7}'\n");
+  // What it suggests works.
+  r = run({"get", "cli.py.schema", "--args", R"({"lang":"en","user_id":7})", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.json().at("value").as_string(), "hello 7 in en");
+}
+
+TEST_F(Cli, ValuesNotOfTheNotesTypeAndUndecodableArgumentsAreReportedAsSuch) {
+  auto c = cache();
+  auto items = c.cache<&cli_test::make_item>({.ns = "cli.mismatch"});
+  items("pen", 4);
+  const std::string key = items.key("pen", 4);
+  server_->cli({"SET", key, "x"});  // msgpack: the integer 120
+  const std::string err = "redis-cache: " + key +
+                          " holds a value that does not decode as cli_test::Item: value: expected "
+                          "an object with fields [\"name\",\"qty\",\"tags\"], got 120\n";
+  CliRun r = run({"get", key});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(r.err, err);
+  r = run({"get", "cli.mismatch", "--args", R"(["pen", 4])", "--json"});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(r.err, err);
+  EXPECT_EQ(r.json().at("value").at("base64").as_string(), rc::codec::base64_encode("x"));
+
+  // A key whose arguments segment does not decode (0xc1 is no msgpack), and a long argument:
+  // one short line each in the table.
+  const std::string hex(rc::RedisCache::schema_fingerprint_of<decltype(cli_test::make_item)>());
+  const std::string b64 = rc::codec::base64_encode(std::string(82, '\xc1'));
+  ASSERT_EQ(b64.size(), 112u);
+  server_->cli({"SET", "{rc:cli.mismatch}:" + hex + ":" + b64, "x"});
+  items(std::string(200, 'a'), 1);
+  r = run({"keys", "cli.mismatch"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  const std::string cut = "(undecodable) " + b64.substr(0, 16) + "...";
+  const std::string long_args = "[\"" + std::string(78, 'a') + "... (206 bytes)";
+  std::string size = server_->cli({"STRLEN", items.key(std::string(200, 'a'), 1)});
+  while (!size.empty() && !std::isdigit(static_cast<unsigned char>(size.back()))) size.pop_back();
+  size += " B";
+  ASSERT_EQ(size.size(), 5u) << size;  // "4xx B": as wide as "SIZE"
+  auto line = [&](const std::string& args, const std::string& schema, const std::string& ttl,
+                  const std::string& sz) {
+    return args + std::string(long_args.size() - args.size(), ' ') + "  " + schema + "  " + ttl +
+           "  " + std::string(5 - sz.size(), ' ') + sz + "\n";
+  };
+  EXPECT_EQ(r.out, line("ARGS", "SCHEMA  ", " TTL", "SIZE") + line(long_args, hex, "none", size) +
+                       line("[\"pen\",4]", hex, "none", "1 B") + line(cut, hex, "none", "1 B"));
+  EXPECT_EQ(r.err,
+            "redis-cache: the arguments of 1 of the keys shown do not decode (redis-cache keys "
+            "'cli.mismatch' --json shows their keys)\n");
+}
+
+TEST_F(Cli, NegativeLimitsAndHostlessUrlsAreRefused) {
+  CliRun r = run({"keys", "cli.limit", "--limit", "-1"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err,
+            "redis-cache: --limit -1 is not a number of entries: give 0 for all, or N > 0 for at "
+            "most N\n");
+  const std::string advice =
+      "names no host; write the server's, e.g. redis://127.0.0.1:6379 for this machine\n";
+  r = run({"--url", "redis://", "ls"}, false);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "redis-cache: --url 'redis://' " + advice);
+  r = run({"--url", "redis://:6380/0", "ls"}, false);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "redis-cache: --url 'redis://:6380/0' " + advice);
+  r = run({"--url", "redis://:secret@/0", "ls"}, false);  // the password is not echoed
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "redis-cache: --url " + advice);
+}
+
+}  // namespace
+
+namespace cli_test {
+
+enum class Tier { free, pro };
+BOOST_DESCRIBE_ENUM(Tier, free, pro)
+
+std::map<int, std::string> names(int n) {
+  return ++calls, std::map<int, std::string>{{n, "n"}, {-n, "minus"}};
+}
+std::optional<int> maybe(int n) {
+  return ++calls, n % 2 ? std::nullopt : std::optional<int>(n);
+}
+std::variant<int, std::string> either(int n) {
+  return ++calls, n % 2 ? std::variant<int, std::string>("odd") : n;
+}
+std::tuple<int, std::string, double> triple(int n) {
+  return ++calls, std::tuple{n, std::string("t"), n * 0.5};
+}
+std::unordered_map<std::string, std::vector<Pos>> spots(int n) {
+  return ++calls,
+         std::unordered_map<std::string, std::vector<Pos>>{{"a", {{1.0 * n, 2}}}, {"b", {}}};
+}
+Tier tier(int n) {
+  return ++calls, n % 2 ? Tier::pro : Tier::free;
+}
+std::chrono::milliseconds wait_for(int n) {
+  return ++calls, std::chrono::milliseconds(n);
+}
+std::vector<std::uint8_t> bytes(int n) {
+  return ++calls, std::vector<std::uint8_t>(static_cast<std::size_t>(n), 0xff);
+}
+std::optional<std::optional<int>> deep_maybe(int n) {
+  return ++calls, n % 2 ? std::optional<std::optional<int>>(std::nullopt)
+                        : std::optional<std::optional<int>>(n);
+}
+std::vector<Item> items_of(int n) {
+  return ++calls, std::vector<Item>{{"x", n, {}}, {"y", n, {"t"}}};
+}
+
+}  // namespace cli_test
+
+namespace {
+
+// The check of a value against its note's type must not refuse a value the library wrote.
+TEST_F(Cli, ValuesOfEveryKindOfTypePassTheNotesTypeCheck) {
+  auto c = cache();
+  std::vector<std::pair<std::string, std::function<void(int)>>> fns;
+  auto add = [&](auto wrapped, const std::string& ns) {
+    fns.emplace_back(ns, [wrapped](int n) mutable { (void)wrapped(n); });
+  };
+  add(c.cache<&cli_test::names>({.ns = "cli.kinds.names"}), "cli.kinds.names");
+  add(c.cache<&cli_test::maybe>({.ns = "cli.kinds.maybe"}), "cli.kinds.maybe");
+  add(c.cache<&cli_test::either>({.ns = "cli.kinds.either"}), "cli.kinds.either");
+  add(c.cache<&cli_test::triple>({.ns = "cli.kinds.triple"}), "cli.kinds.triple");
+  add(c.cache<&cli_test::spots>({.ns = "cli.kinds.spots"}), "cli.kinds.spots");
+  add(c.cache<&cli_test::tier>({.ns = "cli.kinds.tier"}), "cli.kinds.tier");
+  add(c.cache<&cli_test::wait_for>({.ns = "cli.kinds.wait"}), "cli.kinds.wait");
+  add(c.cache<&cli_test::bytes>({.ns = "cli.kinds.bytes"}), "cli.kinds.bytes");
+  add(c.cache<&cli_test::deep_maybe>({.ns = "cli.kinds.deep"}), "cli.kinds.deep");
+  add(c.cache<&cli_test::items_of>({.ns = "cli.kinds.items"}), "cli.kinds.items");
+  for (auto& [ns, call] : fns) {
+    for (int n : {1, 2}) {
+      call(n);
+      const CliRun r = run({"get", ns, "--args", "[" + std::to_string(n) + "]"});
+      EXPECT_EQ(r.code, 0) << ns << " " << n << ": " << r.err << r.out;
+    }
+  }
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // redis-cache CLI: get, one value decoded to JSON, by key or by arguments.
 #include "commands.hpp"
 
+#include <redis_cache/codec/base64.hpp>
+
 #include <iostream>
 
 #include "common.hpp"
@@ -16,6 +18,12 @@ int show_entry(Session& s, const std::string& key) {
   const auto parts = parse_key(key, s.settings().prefix);
   const std::string route = parts ? ns_prefix(s.settings().prefix, parts->ns, parts->braced) : key;
   auto r = s.pipeline(route, {{"GET", key}, {"PTTL", key}});
+  if (r[0].type() == ReplyType::error) {  // WRONGTYPE: something else lives at the key
+    const std::string type = redis_type(s, route, key);
+    if (type != "none")
+      throw CliError(exit_undecodable,
+                     key + " is " + type + ", not a cached value (the cache stores strings)");
+  }
   if (r[0].type() != ReplyType::string)
     throw CliError(
         exit_not_found,
@@ -31,14 +39,23 @@ int show_entry(Session& s, const std::string& key) {
   }
   std::string undecodable;
   json::value value = decode_or_note(bytes, &undecodable);
+  std::string problem = undecodable.empty() ? "" : "does not decode: " + undecodable;
+  if (const auto* res = note_result(schema_note); res && problem.empty()) {
+    // Bytes that decode, but not as the note's type (a 1-byte "x" is the integer 120).
+    if (const std::string why = type_mismatch(value, *res); !why.empty()) {
+      problem = "does not decode as " + render_type(*res) + ": " + why;
+      value = json::object{{"undecodable", problem},
+                           {"base64", redis_cache::codec::base64_encode(bytes)}};
+    } else {
+      value = label(value, *res);
+    }
+  }
   // Found but not decodable: the diagnostic as the value, and an exit code of its own.
   auto done = [&] {
-    if (undecodable.empty()) return static_cast<int>(exit_ok);
-    std::cerr << "redis-cache: " << key << " holds a value that does not decode: " << undecodable
-              << "\n";
+    if (problem.empty()) return static_cast<int>(exit_ok);
+    std::cerr << "redis-cache: " << key << " holds a value that " << problem << "\n";
     return static_cast<int>(exit_undecodable);
   };
-  if (const auto* res = note_result(schema_note)) value = label(value, *res);
   json::value args = parts ? args_or_note(parts->args_b64, schema_note) : json::value(nullptr);
   const json::value type =
       note_result(schema_note) ? json::value(render_type(*note_result(schema_note))) : nullptr;

@@ -18,11 +18,13 @@ int cmd_ls(Session& s) {
   } else if (!all.empty()) {
     Table t({"NAMESPACE", "ENTRIES", "MEMORY", "TTL", "FIFO", "SCHEMAS"}, {1, 2});
     for (const auto& st : all) {
+      // "1m00s" when every entry shows the same, "59s..1m00s" for a range, then how many
+      // have no expiry; "none" when none has one.
       std::string ttl = "-";
       if (st.ttl_min) {
-        ttl = human_seconds(*st.ttl_min);
-        if (*st.ttl_max != *st.ttl_min || st.no_expiry) ttl += ".." + human_seconds(*st.ttl_max);
-        if (st.no_expiry) ttl += ", none";
+        const std::string lo = human_seconds(*st.ttl_min), hi = human_seconds(*st.ttl_max);
+        ttl = lo == hi ? lo : lo + ".." + hi;
+        if (st.no_expiry) ttl += ", " + std::to_string(st.no_expiry) + " without expiry";
       } else if (st.no_expiry) {
         ttl = "none";
       }

@@ -2,6 +2,7 @@
 #include "commands.hpp"
 
 #include <map>
+#include <optional>
 
 #include "common.hpp"
 
@@ -39,10 +40,28 @@ int cmd_schema(Session& s, const std::string& ns) {
       for (const auto& d : defs) text += "  " + d + "\n";
     }
   }
-  if (!any)
+  if (!any) {
+    // Codec::python keys hold their arguments by name and never get a note.
+    std::optional<json::value> example;
+    for (const auto& ref : refs) {
+      s.scan(ref, [&](std::span<const std::string> batch) {
+        for (const auto& k : batch)
+          if (auto p = parse_key(k, s.settings().prefix);
+              !example && p && p->kind == KeyKind::python_value)
+            example = args_or_note(p->args_b64, nullptr);
+      });
+    }
+    if (example)
+      throw CliError(exit_not_found,
+                     "'" + ns +
+                         "' is a Codec::python namespace: those get no schema note (their keys "
+                         "hold the arguments by name); read an entry with its arguments as a "
+                         "JSON object by name, like a stored one: redis-cache get '" +
+                         ns + "' --args '" + clip(to_json(*example)) + "'");
     throw CliError(exit_not_found, "no schema note for '" + ns +
                                        "' (the library writes it when it first stores a value "
                                        "in a process)");
+  }
   if (s.settings().json) {
     out(to_json(json::object{
             {"ns", ns},

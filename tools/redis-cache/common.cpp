@@ -1,6 +1,10 @@
 // redis-cache CLI: helpers several commands share (see common.hpp).
 #include "common.hpp"
 
+#include <algorithm>
+
+#include "args_from_json.hpp"
+
 namespace rc_cli {
 
 using rcd::ReplyType;
@@ -32,6 +36,45 @@ std::string signature(const json::value& note) {
   sig += ")";
   if (const auto* r = note_result(&note)) sig += " -> " + render_type(*r);
   return sig;
+}
+
+namespace {
+/// Whether v holds binary data as the decoder shows it ({"base64": ...}), which the type
+/// check would take for an object.
+bool has_binary(const json::value& v) {
+  if (v.is_array()) return std::any_of(v.get_array().begin(), v.get_array().end(), has_binary);
+  if (!v.is_object()) return false;
+  if (v.get_object().contains("base64")) return true;
+  return std::any_of(v.get_object().begin(), v.get_object().end(),
+                     [](const auto& kv) { return has_binary(kv.value()); });
+}
+}  // namespace
+
+std::string type_mismatch(const json::value& value, const json::value& schema) {
+  if (has_binary(value)) return "";
+  // The value as the one argument of a function taking the result type: the library's
+  // check of JSON against a note, the one get --args uses.
+  const std::string arg = "argument 1";
+  try {
+    rcd::args_from_json("[" + to_json(value) + "]",
+                        to_json(json::object{{"args", json::array{schema}}}),
+                        rcd::ElementOrder::as_given);
+  } catch (const rcd::ArgsJsonError& e) {
+    const std::string m(library_message(e));
+    if (m.starts_with(arg)) return "value" + m.substr(arg.size());
+  } catch (const std::exception&) {
+    // not a note the check understands: nothing to say
+  }
+  return "";
+}
+
+std::string redis_type(Session& s, std::string_view route, const std::string& key) {
+  const auto r = s.command(route, {"TYPE", key});
+  const std::string t(r.type() == ReplyType::status || r.type() == ReplyType::string ? r.str()
+                                                                                     : "unknown");
+  if (t == "zset") return "a sorted set";
+  if (t == "none") return "none";
+  return "a " + t;
 }
 
 }  // namespace rc_cli

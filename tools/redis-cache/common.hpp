@@ -19,5 +19,12 @@ std::string display_ns(const NsRef& ref, const Settings& s);
 const json::value* note_result(const json::value* note);
 /// "(i32, str) -> shop::Product" from a note.
 std::string signature(const json::value& note);
+/// Why a decoded value is not of the note's type (schema: the note's "result"), as the
+/// library's type check of JSON against a note words it ("value.qty: expected an
+/// integer, got \"x\""); "" when it is, or when the check cannot tell (binary data).
+std::string type_mismatch(const json::value& value, const json::value& schema);
+/// What a key that is no string holds, for messages: "a hash", "a sorted set", ... from
+/// its TYPE reply ("none" when it vanished meanwhile).
+std::string redis_type(Session& s, std::string_view route, const std::string& key);
 
 }  // namespace rc_cli

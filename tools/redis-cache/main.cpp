@@ -8,13 +8,15 @@
 //   redis-cache rm NS [--args J] [--yes]    drop one entry or the whole namespace
 //   redis-cache schema NS                   the stored schema note
 //   redis-cache stats                       server hits/misses, memory per namespace
-// Every command takes --json and works on a redis+cluster:// URL too. Exit codes: 0 ok, 1 not found
-// / nothing matched, 2 usage or connection error, 3 found but not decodable (get).
+// Every command takes --json and works on a redis+cluster:// URL too. Exit codes: 0 ok, 1 not
+// found / nothing matched, 2 usage or connection error, 3 found but not decodable or not a
+// value (get).
 #include <CLI/CLI.hpp>
 #include <redis_cache/errors.hpp>
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -72,6 +74,27 @@ std::string unknown_command(int argc, char** argv) {
   return "";
 }
 
+/// The message for a redis:// URL that names no host ("" when it names one): the library
+/// would quietly take 127.0.0.1:6379, which an operator who typed a URL did not mean.
+/// source: where the URL came from, "--url" or "$REDIS_URL".
+std::string hostless_url(std::string_view url, const std::string& source) {
+  constexpr std::string_view scheme = "redis://";
+  if (url.size() < scheme.size() ||
+      !std::equal(scheme.begin(), scheme.end(), url.begin(),
+                  [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); }))
+    return "";
+  std::string_view rest = url.substr(scheme.size());
+  rest = rest.substr(0, rest.find('?'));
+  const auto at = rest.rfind('@');  // the userinfo ends at the last '@', as the library reads it
+  if (at != std::string_view::npos) rest.remove_prefix(at + 1);
+  rest = rest.substr(0, rest.find('/'));
+  if (!rest.empty() && rest.front() != ':') return "";
+  // A password is never echoed.
+  return source + " " +
+         (at == std::string_view::npos ? "'" + rc_cli::clip(url) + "' " : std::string()) +
+         "names no host; write the server's, e.g. redis://127.0.0.1:6379 for this machine";
+}
+
 /// A connection failure in the tool's terms: what failed and where, from the library's
 /// message, then advice in the tool's flags (the library's speaks of Options fields).
 std::string connection_message(const redis_cache::ConnectionError& e, bool timeout_set) {
@@ -87,7 +110,8 @@ std::string connection_message(const redis_cache::ConnectionError& e, bool timeo
 
 constexpr const char* kFooter =
     R"(Exit codes: 0 ok, 1 not found or nothing matched, 2 usage or connection error,
-3 found but not decodable (get prints why).
+3 found but not decodable (get prints why: bytes that do not decode, a value that is not
+of the schema note's type, or a key holding a hash, list, ... instead of a value).
 Namespaces are the cached functions' namespaces (by default their qualified C++ names,
 e.g. 'shop::load_product'); quote them in the shell.)";
 
@@ -124,7 +148,7 @@ int main(int argc, char** argv) {
 
   std::string ns, key_or_ns, match;
   std::optional<std::string> args;
-  std::size_t limit = 1000;
+  long long limit = 1000;
   bool yes = false;
 
   auto* ls = app.add_subcommand(
@@ -175,6 +199,17 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);  // prints help (code 0) or the error
     return code == 0 ? exit_ok : exit_usage;
   }
+  if (keys->parsed() && limit < 0) {
+    std::cerr << "redis-cache: --limit " << limit
+              << " is not a number of entries: give 0 for all, or N > 0 for at most N\n";
+    return exit_usage;
+  }
+  if (const std::string bad =
+          hostless_url(settings.url, app.count("--url") > 0 ? "--url" : "$REDIS_URL");
+      !bad.empty()) {
+    std::cerr << "redis-cache: " << bad << "\n";
+    return exit_usage;
+  }
   settings.braces = braces ? Braces::on : (no_braces ? Braces::off : Braces::both);
   if (timeout_ms) settings.timeout = std::chrono::milliseconds(*timeout_ms);
 
@@ -182,7 +217,7 @@ int main(int argc, char** argv) {
     Session session(settings);
     if (ls->parsed()) return cmd_ls(session);
     if (stats->parsed()) return cmd_stats(session);
-    if (keys->parsed()) return cmd_keys(session, ns, match, limit);
+    if (keys->parsed()) return cmd_keys(session, ns, match, static_cast<std::size_t>(limit));
     if (get->parsed()) return cmd_get(session, key_or_ns, args);
     if (fifo->parsed()) return cmd_fifo(session, ns);
     if (rm->parsed()) return cmd_rm(session, ns, args, yes);

@@ -95,7 +95,8 @@ std::vector<NsRef> Session::forms(std::string_view ns) const {
 std::vector<NsRef> Session::existing(std::string_view ns) {
   std::vector<NsRef> out;
   for (auto& ref : forms(ns)) {
-    const std::string note = rcd::keys::note_key(ref.prefix), index = rcd::keys::index_key(ref.prefix);
+    const std::string note = rcd::keys::note_key(ref.prefix),
+                      index = rcd::keys::index_key(ref.prefix);
     bool found = command(ref.prefix, {"EXISTS", note, index}).integer() > 0;
     if (!found) {
       scan(ref, [&](std::span<const std::string> batch) {
@@ -242,11 +243,12 @@ json::value decode_or_note(std::string_view bytes, std::string* why) {
   }
 }
 
-json::value args_or_note(std::string_view b64, const json::value* note) {
+json::value args_or_note(std::string_view b64, const json::value* note, std::string* why) {
   json::value args;
   try {
     args = decode_args(b64);
   } catch (const std::exception& e) {
+    if (why) *why = library_message(e);
     return json::object{{"undecodable", e.what()}, {"base64", b64}};
   }
   if (note && note->is_object() && args.is_array()) {

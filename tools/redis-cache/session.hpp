@@ -133,7 +133,8 @@ std::string utc_time(double seconds);
 /// reason when the value does not decode.
 json::value decode_or_note(std::string_view bytes, std::string* why = nullptr);
 /// Arguments decoded and labelled with the note (null note: unlabelled); never throws.
-json::value args_or_note(std::string_view b64, const json::value* note);
+/// why: set to the reason when the segment does not decode.
+json::value args_or_note(std::string_view b64, const json::value* note, std::string* why = nullptr);
 /// User input echoed in a message: at most 80 bytes, then "... (N bytes)".
 std::string clip(std::string_view text);
 /// An exception's message without the library's "redis_cache: " prefix.
