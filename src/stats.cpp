@@ -2,6 +2,7 @@
 #include <redis_cache/stats.hpp>
 
 #include <cstdio>
+#include <ostream>
 
 namespace redis_cache {
 
@@ -17,6 +18,10 @@ std::string Stats::to_string() const {
                 static_cast<unsigned long long>(lock_waits),
                 static_cast<unsigned long long>(degraded_stores), hit_ratio());
   return buf;
+}
+
+std::ostream& operator<<(std::ostream& os, const Stats& s) {
+  return os << s.to_string();
 }
 
 }  // namespace redis_cache

@@ -89,7 +89,7 @@ class CachedFunction<Fn, R(Args...)> {
   using args_tuple = std::tuple<detail::arg_t<Args>...>;
 
   CachedFunction(Fn fn, std::shared_ptr<detail::FunctionState> state)
-      : fn_(std::move(fn)), st_(std::move(state)), flights_(std::make_shared<detail::Flights>()) {
+      : fn_(std::move(fn)), st_(std::move(state)), flights_(detail::make_flights()) {
     (codec::assert_cacheable<detail::arg_t<Args>>(), ...);
     codec::assert_cacheable<R>();
   }
@@ -189,10 +189,11 @@ class CachedFunction<Fn, R(Args...)> {
   R compute_and_fill(const std::string& key, Call&& call) const {
     if constexpr (std::is_copy_constructible_v<R>) {
       if (st_->single_flight) {
-        detail::Flights::Flight mine;  // on this stack: nothing allocated
-        if (detail::Flights::Flight* leader = flights_->join(mine, key)) {
+        detail::Flight mine;  // on this stack: nothing allocated
+        if (detail::Flight* leader = detail::join_flight(*flights_, mine, key)) {
           detail::bump(st_->stats.coalesced);
-          return flights_->wait<R>(*leader);  // the leader's value, or its exception
+          return detail::wait_flight<R>(*flights_,
+                                        *leader);  // the leader's value, or its exception
         }
         return lead(mine, key, call);
       }
@@ -203,16 +204,16 @@ class CachedFunction<Fn, R(Args...)> {
   // The leader of a flight: waiting callers copy its value only when there are
   // any (finish() returns once they have).
   template <class Call>
-  R lead(detail::Flights::Flight& mine, const std::string& key, Call& call) const {
+  R lead(detail::Flight& mine, const std::string& key, Call& call) const {
     R value = [&]() -> R {
       try {
         return compute_locked(key, call);
       } catch (...) {
-        flights_->fail(mine);  // waiting callers rethrow it; nothing was stored
+        detail::fail_flight(*flights_, mine);  // waiting callers rethrow it; nothing was stored
         throw;
       }
     }();
-    flights_->finish(mine, value);
+    detail::finish_flight(*flights_, mine, &value);
     return value;
   }
 

@@ -7,7 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
-#include <ostream>
+#include <iosfwd>
 #include <string>
 
 namespace redis_cache {
@@ -35,7 +35,8 @@ struct Stats {
   /// "hits=3 misses=1 fills=1 errors=0 decode_failures=0 coalesced=0 lock_waits=0
   ///  degraded_stores=0 hit_ratio=0.750"
   std::string to_string() const;
-  friend std::ostream& operator<<(std::ostream& os, const Stats& s) { return os << s.to_string(); }
+  /// Writes to_string().
+  friend std::ostream& operator<<(std::ostream& os, const Stats& s);
 };
 
 namespace detail {
