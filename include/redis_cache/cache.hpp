@@ -69,6 +69,16 @@ template <class R, class C, class... A>
 struct fn_traits<R (C::*)(A...) noexcept> : fn_traits<R (C::*)(A...)> {};
 template <class R, class C, class... A>
 struct fn_traits<R (C::*)(A...) const noexcept> : fn_traits<R (C::*)(A...) const> {};
+// Lvalue-qualified: called on the bound object, an lvalue. (&&-qualified ones are
+// not supported: they would consume the object the cached function keeps.)
+template <class R, class C, class... A>
+struct fn_traits<R (C::*)(A...)&> : fn_traits<R (C::*)(A...)> {};
+template <class R, class C, class... A>
+struct fn_traits<R (C::*)(A...) const&> : fn_traits<R (C::*)(A...) const> {};
+template <class R, class C, class... A>
+struct fn_traits<R (C::*)(A...)& noexcept> : fn_traits<R (C::*)(A...)> {};
+template <class R, class C, class... A>
+struct fn_traits<R (C::*)(A...) const& noexcept> : fn_traits<R (C::*)(A...) const> {};
 
 template <auto F>
 inline constexpr FnKind fn_kind_v = fn_traits<decltype(F)>::kind;
@@ -89,6 +99,10 @@ struct BoundMember {
 /// The function object stored for F: a constant, or a member bound to an object.
 template <auto F>
 using fn_holder_t = std::conditional_t<fn_kind_v<F> == FnKind::member, BoundMember<F>, Constant<F>>;
+
+/// What a refused cache<F>() returns after its static_assert: a complete type, so
+/// the redis_cache: message is the only error.
+struct NotCached {};
 
 /// Keeps cache<F>(object) out of the way of cache<F>(options).
 template <class Object>
@@ -154,7 +168,10 @@ class RedisCache {
                   "redis_cache: cache<F>() takes a pointer to a function or to a member "
                   "function (&fn, &Class::fn); cache a lambda or other callable with "
                   "cache(callable, {.ns = ...})");
-    if constexpr (kind == detail::FnKind::free) return make_constant<F>(std::move(opts), loc);
+    if constexpr (kind == detail::FnKind::free)
+      return make_constant<F>(std::move(opts), loc);
+    else
+      return detail::NotCached{};
   }
 
   /// Caches a member function called on `object`: `cache.cache<&Repo::find>(repo, opts)`
@@ -169,7 +186,8 @@ class RedisCache {
     constexpr detail::FnKind kind = detail::fn_kind_v<F>;
     static_assert(kind == detail::FnKind::member,
                   "redis_cache: cache<F>(object, ...) takes a pointer to a non-static member "
-                  "function (&Class::fn); a free or static function takes no object");
+                  "function (&Class::fn, not &&-qualified); a free or static function takes "
+                  "no object");
     if constexpr (kind == detail::FnKind::member) {
       using Target = typename detail::fn_traits<decltype(F)>::object;
       static_assert(std::is_base_of_v<std::remove_const_t<Target>, std::remove_const_t<Object>>,
@@ -180,14 +198,17 @@ class RedisCache {
       return make<detail::BoundMember<F>, detail::fn_sig_t<F>>(
           detail::BoundMember<F>{&object}, std::string(codec::qualified_name<F>()), std::move(ns),
           std::move(opts));
+    } else {
+      return detail::NotCached{};
     }
   }
   /// Refused: the object would be gone after this statement.
   template <auto F, class Object, class = detail::not_options_t<Object>>
-  void cache(const Object&&, CacheOptions = {}) const {
+  detail::NotCached cache(const Object&&, CacheOptions = {}) const {
     static_assert(!std::is_same_v<Object, Object>,
                   "redis_cache: cache<&Class::fn>(object) keeps a pointer to the object: pass "
                   "an object that outlives the cached function, not a temporary");
+    return {};
   }
 
   /// Caches any callable (lambda, std::function, functor) under an explicit

@@ -676,6 +676,7 @@ class Repo {
   std::string find(int id) const { return ++calls, region_ + ":" + std::to_string(id); }
   int bump(int by) { return ++calls, counter_ += by; }
   static int twice(int x) noexcept { return ++calls, 2 * x; }
+  std::string tag(int id) const& { return ++calls, region_ + "#" + std::to_string(id); }
 
  private:
   std::string region_;
@@ -710,6 +711,11 @@ TEST_F(Cache, ConstMemberFunctionOnAnObject) {
   EXPECT_EQ(b, "us:3");
   EXPECT_EQ(cache_members::calls, 5);
   EXPECT_EQ(find.stats().hits, 2u);  // find(1) and find(1) in mget
+  // An lvalue-qualified member function too.
+  auto tag = cache.cache<&Repo::tag>(eu);
+  EXPECT_EQ(tag(1), "eu#1");
+  EXPECT_EQ(tag(1), "eu#1");
+  EXPECT_EQ(cache_members::calls, 6);
 }
 
 TEST_F(Cache, NonConstMemberFunctionRunsOnTheObject) {
