@@ -195,21 +195,35 @@ bool invalidate(const FunctionState& fn, std::string_view key) {
   return client_of(fn).eval(fn.ns_prefix, invalidate_script(), keys, {}).integer() > 0;
 }
 
-std::size_t invalidate_all(const FunctionState& fn) {
-  std::size_t removed = 0;
+Removed invalidate_all(const FunctionState& fn) {
+  Removed removed;
   std::vector<std::string> keys;
   fn.core->scan_namespace(fn.ns_prefix, [&](std::span<const std::string> batch) {
     keys.insert(keys.end(), batch.begin(), batch.end());
+  });
+  // Cached values first (any schema: older builds' values too), then the
+  // namespace's bookkeeping (FIFO index, schema note, locks), counted apart.
+  const std::string& prefix = fn.core->options().prefix;
+  const auto book = std::stable_partition(keys.begin(), keys.end(), [&](const std::string& k) {
+    const auto parts = keys::parse(k, prefix);
+    return !parts || parts->kind == keys::KeyKind::value ||
+           parts->kind == keys::KeyKind::python_value;
   });
   // UNLINK in batches of 500 (after the scan: deleting while scanning is
   // allowed by Redis, but collecting first keeps the SCAN cursor simple).
   constexpr std::size_t kBatch = 500;
   std::vector<std::string_view> argv;
-  for (std::size_t i = 0; i < keys.size(); i += kBatch) {
-    argv.assign({"UNLINK"});
-    for (std::size_t j = i; j < std::min(keys.size(), i + kBatch); ++j) argv.push_back(keys[j]);
-    removed += static_cast<std::size_t>(client_of(fn).command(fn.ns_prefix, argv).integer());
-  }
+  const auto unlink = [&](auto first, auto last) {
+    std::size_t n = 0;
+    for (auto it = first; it != last;) {
+      argv.assign({"UNLINK"});
+      for (std::size_t j = 0; j < kBatch && it != last; ++j, ++it) argv.push_back(*it);
+      n += static_cast<std::size_t>(client_of(fn).command(fn.ns_prefix, argv).integer());
+    }
+    return n;
+  };
+  removed.values = unlink(keys.begin(), book);
+  removed.keys = removed.values + unlink(book, keys.end());
   fn.schema_written.store(false, std::memory_order_relaxed);
   return removed;
 }

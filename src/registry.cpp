@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <optional>
+#include <string>
 
 #include "access.hpp"
 #include "key_layout.hpp"
@@ -90,7 +91,14 @@ RedisCache default_cache() {
           "redis_cache: a REDIS_CACHED function was called before a default cache exists: "
           "call redis_cache::set_default_cache(cache) first, or set REDIS_URL "
           "(e.g. REDIS_URL=redis://127.0.0.1:6379/0)");
-    r.default_cache.emplace(Options{.url = url});
+    try {
+      r.default_cache.emplace(Options{.url = url});
+    } catch (const ConfigError& e) {
+      throw ConfigError(std::string("redis_cache: the URL in the environment variable REDIS_URL "
+                                    "(used as the default cache: no set_default_cache call "
+                                    "came first) is not usable: ") +
+                        e.what());
+    }
   }
   return *r.default_cache;
 }

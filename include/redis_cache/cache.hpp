@@ -36,20 +36,78 @@ namespace redis_cache {
 
 namespace detail {
 
+/// What cache<F>() and REDIS_CACHED know about a function pointer constant: its
+/// kind and its signature without the object (for a member function).
+enum class FnKind { unsupported, free, member };
 template <class T>
-struct fn_signature;
-template <class R, class... A>
-struct fn_signature<R (*)(A...)> {
-  using type = R(A...);
+struct fn_traits {
+  static constexpr FnKind kind = FnKind::unsupported;
+  using sig = void;
+  using object = void;
 };
 template <class R, class... A>
-struct fn_signature<R (*)(A...) noexcept> {
-  using type = R(A...);
+struct fn_traits<R (*)(A...)> {
+  static constexpr FnKind kind = FnKind::free;
+  using sig = R(A...);
+  using object = void;
 };
 template <class R, class... A>
-struct fn_signature<R(A...)> {
-  using type = R(A...);
+struct fn_traits<R (*)(A...) noexcept> : fn_traits<R (*)(A...)> {};
+template <class R, class C, class... A>
+struct fn_traits<R (C::*)(A...)> {
+  static constexpr FnKind kind = FnKind::member;
+  using sig = R(A...);
+  using object = C;  ///< what the cached function calls it on
 };
+template <class R, class C, class... A>
+struct fn_traits<R (C::*)(A...) const> {
+  static constexpr FnKind kind = FnKind::member;
+  using sig = R(A...);
+  using object = const C;
+};
+template <class R, class C, class... A>
+struct fn_traits<R (C::*)(A...) noexcept> : fn_traits<R (C::*)(A...)> {};
+template <class R, class C, class... A>
+struct fn_traits<R (C::*)(A...) const noexcept> : fn_traits<R (C::*)(A...) const> {};
+// Lvalue-qualified: called on the bound object, an lvalue. (&&-qualified ones are
+// not supported: they would consume the object the cached function keeps.)
+template <class R, class C, class... A>
+struct fn_traits<R (C::*)(A...)&> : fn_traits<R (C::*)(A...)> {};
+template <class R, class C, class... A>
+struct fn_traits<R (C::*)(A...) const&> : fn_traits<R (C::*)(A...) const> {};
+template <class R, class C, class... A>
+struct fn_traits<R (C::*)(A...)& noexcept> : fn_traits<R (C::*)(A...)> {};
+template <class R, class C, class... A>
+struct fn_traits<R (C::*)(A...) const& noexcept> : fn_traits<R (C::*)(A...) const> {};
+
+template <auto F>
+inline constexpr FnKind fn_kind_v = fn_traits<decltype(F)>::kind;
+template <auto F>
+using fn_sig_t = typename fn_traits<decltype(F)>::sig;
+
+/// A member function F bound to an object the user keeps alive. Only the
+/// arguments go into the key, never the object's state.
+template <auto F>
+struct BoundMember {
+  typename fn_traits<decltype(F)>::object* obj;
+  template <class... A>
+  decltype(auto) operator()(A&&... a) const {
+    return (obj->*F)(std::forward<A>(a)...);
+  }
+};
+
+/// The function object stored for F: a constant, or a member bound to an object.
+template <auto F>
+using fn_holder_t = std::conditional_t<fn_kind_v<F> == FnKind::member, BoundMember<F>, Constant<F>>;
+
+/// What a refused cache<F>() returns after its static_assert: a complete type, so
+/// the redis_cache: message is the only error.
+struct NotCached {};
+
+/// Keeps cache<F>(object) out of the way of cache<F>(options).
+template <class Object>
+using not_options_t = std::enable_if_t<!std::is_same_v<std::remove_const_t<Object>, CacheOptions>>;
+
 template <class F>
 struct std_function_sig;
 template <class R, class... A>
@@ -66,18 +124,20 @@ struct Access;  // src/access.hpp: internals for the redis-cache tool and the te
 }  // namespace detail
 
 /// The type of `cache.cache<&fn>()`: `rc::Cached<&load_user> users = cache.cache<&load_user>();`
+/// and of `cache.cache<&Repo::find>(repo)`: `rc::Cached<&Repo::find>`.
 template <auto F>
-using Cached =
-    CachedFunction<detail::Constant<F>, typename detail::fn_signature<decltype(F)>::type>;
+using Cached = CachedFunction<detail::fn_holder_t<F>, detail::fn_sig_t<F>>;
 
 template <auto F>
 class LazyCachedFunction;
 
-/// A pending call for RedisCache::mget: `rc::call(users, 7)`.
+/// A pending call for RedisCache::mget: `rc::call(users, 7)`. (A REDIS_CACHED
+/// function has its own Call, in macros.hpp.)
 template <class CF>
 struct Call {
   const CF* fn;
   typename CF::args_tuple args;
+  const CF& function() const noexcept { return *fn; }
 };
 template <class CF, class... A>
 Call<CF> call(const CF& fn, A&&... args) {
@@ -94,17 +154,61 @@ class RedisCache {
   RedisCache& operator=(const RedisCache&) = default;
   ~RedisCache() = default;
 
-  /// Caches a function known at compile time: `cache.cache<&load_user>({.ttl = 60s})`.
+  /// Caches a function known at compile time: `cache.cache<&load_user>({.ttl = 60s})`,
+  /// a static member function too (`cache.cache<&Repo::make>()`).
   /// The default namespace is the function's fully qualified name.
   template <auto F>
-  Cached<F> cache(CacheOptions opts = {},
-                  std::source_location loc = std::source_location::current()) const {
-    using Sig = typename detail::fn_signature<decltype(F)>::type;
-    std::string ns =
-        opts.ns.empty() ? detail::default_namespace(codec::qualified_name<F>(), loc) : opts.ns;
-    return make<detail::Constant<F>, Sig>(detail::Constant<F>{},
-                                          std::string(codec::qualified_name<F>()), std::move(ns),
-                                          std::move(opts));
+  auto cache(CacheOptions opts = {},
+             std::source_location loc = std::source_location::current()) const {
+    constexpr detail::FnKind kind = detail::fn_kind_v<F>;
+    static_assert(kind != detail::FnKind::member,
+                  "redis_cache: a non-static member function is cached with the object it is "
+                  "called on: cache.cache<&Class::fn>(object, options)");
+    static_assert(kind != detail::FnKind::unsupported,
+                  "redis_cache: cache<F>() takes a pointer to a function or to a member "
+                  "function (&fn, &Class::fn); cache a lambda or other callable with "
+                  "cache(callable, {.ns = ...})");
+    if constexpr (kind == detail::FnKind::free)
+      return make_constant<F>(std::move(opts), loc);
+    else
+      return detail::NotCached{};
+  }
+
+  /// Caches a member function called on `object`: `cache.cache<&Repo::find>(repo, opts)`
+  /// (const and non-const member functions). The cached function keeps a pointer to
+  /// `object`: the caller keeps the object alive while it is used. The key holds the
+  /// arguments only, NOT the object's state: two objects share one namespace and one
+  /// entry per argument list (give each its own `.ns` when their results differ).
+  /// The default namespace is the qualified name ("svc::Repo::find").
+  template <auto F, class Object, class = detail::not_options_t<Object>>
+  auto cache(Object& object, CacheOptions opts = {},
+             std::source_location loc = std::source_location::current()) const {
+    constexpr detail::FnKind kind = detail::fn_kind_v<F>;
+    static_assert(kind == detail::FnKind::member,
+                  "redis_cache: cache<F>(object, ...) takes a pointer to a non-static member "
+                  "function (&Class::fn, not &&-qualified); a free or static function takes "
+                  "no object");
+    if constexpr (kind == detail::FnKind::member) {
+      using Target = typename detail::fn_traits<decltype(F)>::object;
+      static_assert(std::is_base_of_v<std::remove_const_t<Target>, std::remove_const_t<Object>>,
+                    "redis_cache: the object is not of the member function's class");
+      static_assert(std::is_const_v<Target> || !std::is_const_v<Object>,
+                    "redis_cache: a non-const member function needs a non-const object");
+      std::string ns = default_ns<F>(opts, loc);
+      return make<detail::BoundMember<F>, detail::fn_sig_t<F>>(
+          detail::BoundMember<F>{&object}, std::string(codec::qualified_name<F>()), std::move(ns),
+          std::move(opts));
+    } else {
+      return detail::NotCached{};
+    }
+  }
+  /// Refused: the object would be gone after this statement.
+  template <auto F, class Object, class = detail::not_options_t<Object>>
+  detail::NotCached cache(const Object&&, CacheOptions = {}) const {
+    static_assert(!std::is_same_v<Object, Object>,
+                  "redis_cache: cache<&Class::fn>(object) keeps a pointer to the object: pass "
+                  "an object that outlives the cached function, not a temporary");
+    return {};
   }
 
   /// Caches any callable (lambda, std::function, functor) under an explicit
@@ -143,6 +247,20 @@ class RedisCache {
   template <class R, class... A>
   static constexpr std::string_view schema_fp(R (*)(A...)) {
     return codec::schema_fingerprint<R, detail::arg_t<A>...>();
+  }
+
+  /// opts.ns, or the function's qualified name (read before opts is moved from).
+  template <auto F>
+  static std::string default_ns(const CacheOptions& opts, const std::source_location& loc) {
+    return opts.ns.empty() ? detail::default_namespace(codec::qualified_name<F>(), loc) : opts.ns;
+  }
+
+  template <auto F>
+  Cached<F> make_constant(CacheOptions opts, const std::source_location& loc) const {
+    std::string ns = default_ns<F>(opts, loc);
+    return make<detail::Constant<F>, detail::fn_sig_t<F>>(detail::Constant<F>{},
+                                                          std::string(codec::qualified_name<F>()),
+                                                          std::move(ns), std::move(opts));
   }
 
   template <class Fn, class Sig>
@@ -187,19 +305,21 @@ template <class... CF>
 std::tuple<typename CF::result_type...> RedisCache::mget(const Call<CF>&... calls) const {
   constexpr std::size_t n = sizeof...(CF);
   auto compute_all = [&] {  // braces: computed in call order
-    return std::tuple<typename CF::result_type...>{calls.fn->compute(calls.args)...};
+    return std::tuple<typename CF::result_type...>{calls.function().compute(calls.args)...};
   };
   if (!options().active) return compute_all();
-  ((calls.fn->state().core == core_
+  ((calls.function().state().core == core_
         ? void()
         : throw ConfigError("redis_cache: mget got a function of another RedisCache (" +
-                            calls.fn->ns() + ")")),
+                            calls.function().ns() +
+                            "; a REDIS_CACHED function belongs to the default cache)")),
    ...);
-  const std::array<const detail::FunctionState*, n> fns{&calls.fn->state()...};
+  const std::array<const detail::FunctionState*, n> fns{&calls.function().state()...};
   std::array<std::string, n> keys;
   {
     std::size_t i = 0;
-    ((std::apply([&](const auto&... a) { calls.fn->build_key(keys[i], a...); }, calls.args), ++i),
+    ((std::apply([&](const auto&... a) { calls.function().build_key(keys[i], a...); }, calls.args),
+      ++i),
      ...);
   }
   const std::array<std::string_view, n> views =
@@ -214,7 +334,7 @@ std::tuple<typename CF::result_type...> RedisCache::mget(const Call<CF>&... call
     return std::tuple<typename CF::result_type...>{detail::batch_resolve<typename CF::result_type>(
         *fns[I], views[I], found.values[I], stores, [&] {
           const auto& c = std::get<I>(std::forward_as_tuple(calls...));
-          return c.fn->compute(c.args);
+          return c.function().compute(c.args);
         })...};
   };
   auto out = resolve_all(std::index_sequence_for<CF...>{});

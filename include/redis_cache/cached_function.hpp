@@ -75,8 +75,13 @@ class RedisCache;
 template <auto F>
 class LazyCachedFunction;
 
+/// Sig is not a function type: cache<F>() was given something it cannot cache.
 template <class Fn, class Sig>
-class CachedFunction;
+class CachedFunction {
+  static_assert(!std::is_same_v<Sig, Sig>,
+                "redis_cache: a cached function needs a function or member function "
+                "signature R(Args...)");
+};
 
 /// A cached function: callable like Fn, results cached under its namespace.
 /// Copies share one state (counters included). Thread-safe.
@@ -129,11 +134,13 @@ class CachedFunction<Fn, R(Args...)> {
     return detail::io::invalidate(*st_, key.str());
   }
 
-  /// Removes every cached result of this function (and nothing else).
-  /// Returns the number of keys removed. Redis failures throw.
+  /// Removes every cached result of this function (and nothing else), of any
+  /// schema, with the namespace's FIFO index and schema note. Returns the number
+  /// of cached results removed (the index and note are not counted). Redis
+  /// failures throw.
   std::size_t invalidate_all() const {
     if (!st_->active) return 0;
-    return detail::io::invalidate_all(*st_);
+    return detail::io::invalidate_all(*st_).values;
   }
 
   /// The Redis key that a call with args uses.

@@ -9,8 +9,11 @@
 //   load_user_cached.invalidate(7);
 //   load_user_cached.invalidate_all();
 //
-// For an overloaded function name the pointer type:
+// For an overloaded function name the pointer type; for a static member function
+// the pointer, after the class:
 //   REDIS_CACHED_AS(area_cached, static_cast<double (*)(Shape)>(&area), 60, 0)
+//   REDIS_CACHED_AS(make_cached, &Repo::make, 60, 0)
+// (A non-static member function needs its object: cache.cache<&Repo::find>(repo).)
 #pragma once
 
 #include <chrono>
@@ -21,6 +24,7 @@
 #include <source_location>
 #include <span>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -46,6 +50,30 @@ constexpr std::chrono::seconds ttl_of(T ttl) {
   }
 }
 
+/// REDIS_CACHED's calls with the function's own parameter types (so braced
+/// arguments convert, as on cache.cache<&fn>()), over Self::with_bound.
+template <class Self, class Sig>
+class LazyCalls {};  // not a function signature: LazyCachedFunction static_asserts
+template <class Self, class R, class... Args>
+class LazyCalls<Self, R(Args...)> {
+ public:
+  using result_type = R;
+  using args_tuple = std::tuple<arg_t<Args>...>;
+
+  R operator()(Args... args) const {
+    return self().with_bound([&](const auto& b) -> R { return b(std::forward<Args>(args)...); });
+  }
+  bool invalidate(const arg_t<Args>&... args) const {
+    return self().with_bound([&](const auto& b) { return b.invalidate(args...); });
+  }
+  std::string key(const arg_t<Args>&... args) const {
+    return self().with_bound([&](const auto& b) { return b.key(args...); });
+  }
+
+ private:
+  const Self& self() const noexcept { return static_cast<const Self&>(*this); }
+};
+
 }  // namespace detail
 
 /// What REDIS_CACHED defines: a cached function bound lazily to the default cache.
@@ -66,36 +94,36 @@ constexpr std::chrono::seconds ttl_of(T ttl) {
 ///
 /// Cost per call: one acquire load of the default's generation, compared with the
 /// calling thread's binding; no lock and no shared reference count unless it changed.
+///
+/// Everything a cached function from cache.cache<&fn>() does, this does: calls with
+/// the function's parameter types, invalidate, key, mget, stats, and rc::call for
+/// RedisCache::mget (there it is its binding to the default cache, so mget must be
+/// called on the default cache or a copy of it; another cache throws ConfigError).
 template <auto F>
-class LazyCachedFunction {
-  using Sig = typename detail::fn_signature<decltype(F)>::type;
+class LazyCachedFunction : public detail::LazyCalls<LazyCachedFunction<F>, detail::fn_sig_t<F>> {
+  static_assert(detail::fn_kind_v<F> != detail::FnKind::member,
+                "redis_cache: REDIS_CACHED takes a free or static member function; cache a "
+                "non-static member function with cache.cache<&Class::fn>(object, options)");
+  static_assert(detail::fn_kind_v<F> != detail::FnKind::unsupported,
+                "redis_cache: REDIS_CACHED takes a function (REDIS_CACHED_AS: a pointer "
+                "to a function, e.g. &Class::static_fn or static_cast<R (*)(A)>(&fn))");
+  using Sig = detail::fn_sig_t<F>;
   using Bound = CachedFunction<detail::Constant<F>, Sig>;
+  friend class detail::LazyCalls<LazyCachedFunction<F>, Sig>;
 
  public:
+  using bound_type = Bound;
+
   LazyCachedFunction(const char* name, CacheOptions opts,
                      std::source_location loc = std::source_location::current())
       : name_(name), opts_(std::move(opts)), loc_(loc) {
-    detail::register_cached(
-        {name_, std::string(codec::qualified_name<F>()),
-         opts_.ns.empty() ? detail::default_namespace(codec::qualified_name<F>(), loc_) : opts_.ns,
-         opts_.ttl, opts_.limit, std::string(RedisCache::schema_fingerprint_of<Sig>())});
+    detail::register_cached({name_, std::string(codec::qualified_name<F>()),
+                             RedisCache::default_ns<F>(opts_, loc_), opts_.ttl, opts_.limit,
+                             std::string(RedisCache::schema_fingerprint_of<Sig>())});
   }
 
-  template <class... A>
-  decltype(auto) operator()(A&&... args) const {
-    return with_bound(
-        [&](const Bound& b) -> decltype(auto) { return b(std::forward<A>(args)...); });
-  }
-  template <class... A>
-  bool invalidate(const A&... args) const {
-    return with_bound([&](const Bound& b) { return b.invalidate(args...); });
-  }
   std::size_t invalidate_all() const {
     return with_bound([](const Bound& b) { return b.invalidate_all(); });
-  }
-  template <class... A>
-  std::string key(const A&... args) const {
-    return with_bound([&](const Bound& b) { return b.key(args...); });
   }
   auto mget(std::span<const typename Bound::args_tuple> calls) const {
     return with_bound([&](const Bound& b) { return b.mget(calls); });
@@ -189,6 +217,19 @@ class LazyCachedFunction {
   mutable std::mutex mu_;
   mutable std::shared_ptr<const Entry> current_;  ///< guarded by mu_
 };
+
+/// rc::call of a REDIS_CACHED function, for RedisCache::mget: holds its binding to
+/// the default cache when call() ran.
+template <auto F>
+struct Call<LazyCachedFunction<F>> {
+  typename LazyCachedFunction<F>::bound_type bound;
+  typename LazyCachedFunction<F>::args_tuple args;
+  const typename LazyCachedFunction<F>::bound_type& function() const noexcept { return bound; }
+};
+template <auto F, class... A>
+Call<LazyCachedFunction<F>> call(const LazyCachedFunction<F>& fn, A&&... args) {
+  return {fn.bound(), typename LazyCachedFunction<F>::args_tuple(std::forward<A>(args)...)};
+}
 
 }  // namespace redis_cache
 

@@ -309,3 +309,106 @@ TEST(Macro, ResetDefaultCacheReleasesIt) {
   EXPECT_TRUE(core.expired());
   EXPECT_THROW(macro_app::load_score_cached(1), rc::ConfigError);
 }
+
+// A REDIS_CACHED function is a drop-in for cache.cache<&fn>(): the function's own
+// parameter types (braced arguments convert), rc::call in RedisCache::mget, key,
+// invalidate, stats.
+namespace macro_app {
+struct Pt {
+  int x = 0;
+  int y = 0;
+};
+Pt centroid(const std::vector<Pt>& pts) {
+  ++loads;
+  Pt c;
+  for (const Pt& p : pts) c = {c.x + p.x, c.y + p.y};
+  const int n = static_cast<int>(pts.size());
+  return n == 0 ? c : Pt{c.x / n, c.y / n};
+}
+REDIS_CACHED(centroid, 0, 0)
+int sq(int x) {
+  return ++loads, x * x;
+}
+REDIS_CACHED(sq, 0, 0)
+std::string name_of(int id) {
+  return ++loads, "n" + std::to_string(id);
+}
+REDIS_CACHED(name_of, 0, 0)
+struct Box {
+  static int twice(int x) { return ++loads, 2 * x; }
+};
+REDIS_CACHED_AS(box_twice_cached, &Box::twice, 0, 0)  // a static member function
+}  // namespace macro_app
+
+TEST(Macro, TakesTheFunctionsOwnParameterTypes) {
+  rc_test::RedisServer server;
+  rc::RedisCache c{{.url = server.url()}};
+  rc::set_default_cache(c);
+  macro_app::loads = 0;
+  const macro_app::Pt mid = macro_app::centroid_cached({{0, 0}, {2, 4}});
+  EXPECT_EQ(mid.x, 1);
+  EXPECT_EQ(mid.y, 2);
+  EXPECT_EQ(macro_app::centroid_cached({{0, 0}, {2, 4}}).x, 1);
+  EXPECT_EQ(macro_app::loads, 1);
+  EXPECT_EQ(macro_app::centroid_cached.stats().hits, 1u);
+  // The same key as the programmatic form, given braced arguments too.
+  EXPECT_EQ(macro_app::centroid_cached.key({{0, 0}, {2, 4}}),
+            c.cache<&macro_app::centroid>().key({{0, 0}, {2, 4}}));
+  EXPECT_EQ(server.cli({"EXISTS", macro_app::centroid_cached.key({{0, 0}, {2, 4}})}), "1");
+  EXPECT_TRUE(macro_app::centroid_cached.invalidate({{0, 0}, {2, 4}}));
+  EXPECT_FALSE(macro_app::centroid_cached.invalidate({{0, 0}, {2, 4}}));
+  EXPECT_EQ(macro_app::centroid_cached({{0, 0}, {2, 4}}).y, 2);  // a miss again
+  EXPECT_EQ(macro_app::loads, 2);
+  // A conversion the function allows (a double to int) is allowed here too.
+  EXPECT_EQ(macro_app::sq_cached(3.0), 9);
+  EXPECT_EQ(macro_app::box_twice_cached(4), 8);
+  EXPECT_EQ(macro_app::box_twice_cached(4), 8);
+  EXPECT_EQ(macro_app::loads, 4);
+  EXPECT_EQ(macro_app::box_twice_cached.bound().ns(), "macro_app::Box::twice");
+}
+
+TEST(Macro, CallInTheCachesMgetUsesTheDefaultCacheBinding) {
+  rc_test::RedisServer server;
+  rc::RedisCache c{{.url = server.url()}};
+  rc::set_default_cache(c);
+  macro_app::loads = 0;
+  EXPECT_EQ(macro_app::sq_cached(3), 9);
+  auto prog = c.cache<&macro_app::sq>({.ns = "macro.sq.programmatic"});
+  const auto [a, b, p] = c.mget(rc::call(macro_app::sq_cached, 3),
+                                rc::call(macro_app::name_of_cached, 4), rc::call(prog, 5));
+  EXPECT_EQ(a, 9);
+  EXPECT_EQ(b, "n4");
+  EXPECT_EQ(p, 25);
+  EXPECT_EQ(macro_app::loads, 3);  // sq(3) was a hit
+  EXPECT_EQ(macro_app::sq_cached.stats().hits, 1u);
+  EXPECT_EQ(macro_app::name_of_cached.stats().misses + macro_app::name_of_cached.stats().hits, 1u);
+  EXPECT_EQ(server.cli({"EXISTS", macro_app::name_of_cached.key(4)}), "1");
+  EXPECT_EQ(macro_app::name_of_cached(4), "n4");  // stored by the batch
+  EXPECT_EQ(macro_app::loads, 3);
+  // A copy of the default cache shares its state: the same binding.
+  const rc::RedisCache copy = c;
+  EXPECT_EQ(std::get<0>(copy.mget(rc::call(macro_app::sq_cached, 3))), 9);
+  // Another cache: the function belongs to the default one.
+  rc::RedisCache other{{.url = server.url()}};
+  try {
+    other.mget(rc::call(macro_app::sq_cached, 3));
+    FAIL() << "expected ConfigError";
+  } catch (const rc::ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("default cache"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(macro_app::loads, 3);
+}
+
+TEST(Macro, BadRedisUrlSaysItCameFromTheEnvironment) {
+  rc::reset_default_cache();
+  ::setenv("REDIS_URL", "http://127.0.0.1:6379", 1);
+  try {
+    macro_app::sq_cached(2);
+    FAIL() << "expected ConfigError";
+  } catch (const rc::ConfigError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("environment variable REDIS_URL"), std::string::npos) << what;
+    EXPECT_NE(what.find("http://127.0.0.1:6379"), std::string::npos) << what;
+  }
+  ::unsetenv("REDIS_URL");
+}

@@ -69,7 +69,7 @@ int cmd_rm(Session& s, const std::string& ns, const std::optional<std::string>& 
     }
     // The library's own invalidate_all: the same scan, the same batched UNLINK.
     for (const auto& ref : refs) {
-      removed += rcd::io::invalidate_all(*state_for(s, ref));
+      removed += rcd::io::invalidate_all(*state_for(s, ref)).keys;
     }
   }
   if (s.settings().json)

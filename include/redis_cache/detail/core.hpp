@@ -101,8 +101,14 @@ bool try_lock(const FunctionState& fn, std::string_view lock_key, std::string_vi
 void unlock(const FunctionState& fn, std::string_view lock_key, std::string_view token);
 /// DEL key (and ZREM from the index). Returns whether the value existed.
 bool invalidate(const FunctionState& fn, std::string_view key);
-/// Removes every key of the function's namespace (SCAN + UNLINK). Returns the count.
-std::size_t invalidate_all(const FunctionState& fn);
+/// What invalidate_all removed: cached values, and all keys (values, FIFO index,
+/// schema note, locks).
+struct Removed {
+  std::size_t values = 0;
+  std::size_t keys = 0;
+};
+/// Removes every key of the function's namespace (SCAN + UNLINK).
+Removed invalidate_all(const FunctionState& fn);
 /// MGET of keys (any functions of one cache): values[i] is the value of keys[i]
 /// or nullopt; the bytes live in the replies that `keep` holds (no copy).
 void mget(CacheCore& core, std::span<const std::string_view> keys,
