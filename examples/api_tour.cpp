@@ -74,7 +74,7 @@ int main() {
   });
   std::string html = pages(1, "en");         // cached call
   bool removed = pages.invalidate(1, "en");  // true if a value was removed
-  std::size_t n = pages.invalidate_all();    // keys removed: this function's only
+  std::size_t n = pages.invalidate_all();    // values removed: this function's only
   std::string key = pages.key(1, "en");      // the Redis key pages(1, "en") uses
   std::vector<std::string> many = pages.mget({{1, "en"}, {2, "de"}});  // one MGET
   rc::Stats stats = pages.stats();  // hits, misses, fills, errors, decode_failures, ...
