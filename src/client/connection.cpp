@@ -3,9 +3,11 @@
 // and the one mapping from hiredis errors to redis_cache::Error.
 #include "client/connection.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdio>
@@ -309,6 +311,41 @@ Reply Connection::command(Argv argv) {
   }
   connect();
   return exec(argv);
+}
+
+void Connection::send(Argv argv) {
+  ensure_connected();
+  const ArgvBuffer buf(argv);
+  errno = 0;
+  if (redisAppendCommandArgv(ctx_, buf.argc(), buf.ptrs(), buf.lens()) != REDIS_OK ||
+      !send_output(ctx_)) {
+    fail(command_name(argv));
+  }
+}
+
+std::optional<Reply> Connection::receive(std::chrono::milliseconds timeout) {
+  if (ctx_ == nullptr) {
+    throw ConnectionError("redis_cache: receive on " + cfg_.endpoint() +
+                          " without a connection (it was dropped after an error)");
+  }
+  void* raw = nullptr;
+  // A message already read into hiredis's buffer comes first.
+  if (redisGetReplyFromReader(ctx_, &raw) != REDIS_OK) fail("reading a pushed message");
+  if (raw == nullptr) {
+    pollfd p{ctx_->fd, POLLIN, 0};
+    const int wait = static_cast<int>(std::max<std::chrono::milliseconds::rep>(timeout.count(), 0));
+    int n = 0;
+    do {
+      n = ::poll(&p, 1, wait);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) fail("waiting for a pushed message");
+    if (n == 0) return std::nullopt;
+    errno = 0;
+    if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) {
+      fail("reading a pushed message");
+    }
+  }
+  return Reply(static_cast<redisReply*>(raw));
 }
 
 std::vector<Reply> Connection::pipeline(std::span<const std::vector<std::string_view>> cmds) {

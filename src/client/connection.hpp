@@ -6,7 +6,9 @@
 // needs a process restart: the first call after it may fail, later ones work.
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -48,6 +50,17 @@ class Connection {
   /// rebuilt and the commands sent again (in receive, if that is where it shows).
   void pipeline_send(std::span<const std::vector<std::string_view>> cmds);
   std::vector<Reply> pipeline_receive(std::span<const std::vector<std::string_view>> cmds);
+
+  /// For a subscriber (SUBSCRIBE, the near cache's invalidation listener, a
+  /// sentinel's +switch-master): writes one command without reading its
+  /// reply. Connects first if needed; no retry. Throws the mapped Error.
+  void send(Argv argv);
+  /// For a subscriber: the next reply or pushed message, waiting up to
+  /// `timeout` for one to start (0: only what has already arrived). nullopt
+  /// when none did; the connection stays usable. Once a message has started,
+  /// the rest of it must arrive within command_timeout. Error replies are
+  /// returned, not thrown; an I/O failure throws (and drops the connection).
+  std::optional<Reply> receive(std::chrono::milliseconds timeout);
 
   /// Makes sure the connection is up (connecting if needed). Throws on failure.
   void ensure_connected();

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -81,6 +82,47 @@ TEST(Connection, ManyArgumentsUseTheHeapPath) {
   argv.insert(argv.end(), items.begin(), items.end());
   EXPECT_EQ(c.command(argv).integer(), 40);
   EXPECT_EQ(str(cmd(c, "LINDEX", "big", "39")), "v39");
+}
+
+TEST(Connection, SubscriberSendsAndReceivesPushedMessages) {
+  RedisServer srv;
+  Connection sub(config(srv.url()));
+  Connection pub(config(srv.url()));
+  EXPECT_THROW(sub.receive(0ms), rc::ConnectionError);  // nothing connected yet
+  auto next = [&] {  // the next message, polled against a deadline
+    std::optional<Reply> r;
+    EXPECT_TRUE(rc_test::eventually([&] { return (r = sub.receive(100ms)).has_value(); }));
+    return r;
+  };
+  const std::array<std::string_view, 2> subscribe{"SUBSCRIBE", "news"};
+  sub.send(subscribe);
+  const auto ack = next();
+  ASSERT_TRUE(ack.has_value());
+  ASSERT_EQ(ack->size(), 3u);
+  EXPECT_EQ(ack->operator[](0).str(), "subscribe");
+  EXPECT_FALSE(sub.receive(0ms).has_value());  // nothing pending: no wait, no error
+  EXPECT_EQ(cmd(pub, "PUBLISH", "news", "hello").integer(), 1);
+  EXPECT_EQ(cmd(pub, "PUBLISH", "news", "again").integer(), 1);
+  const auto first = next();
+  ASSERT_TRUE(first.has_value());
+  ASSERT_EQ(first->size(), 3u);
+  EXPECT_EQ(first->operator[](2).str(), "hello");
+  const auto second = next();
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->operator[](2).str(), "again");
+  const std::array<std::string_view, 1> ping{"PING"};
+  sub.send(ping);  // in subscribed mode PING answers ["pong", ""]
+  const auto pong = next();
+  ASSERT_TRUE(pong.has_value());
+  ASSERT_EQ(pong->size(), 2u);
+  EXPECT_EQ(pong->operator[](0).str(), "pong");
+  srv.stop();
+  EXPECT_THROW(
+      {
+        for (;;) (void)sub.receive(1000ms);  // EOF once the server is gone
+      },
+      rc::ConnectionError);
+  EXPECT_FALSE(sub.connected());
 }
 
 TEST(Auth, RequirePassRightAndWrong) {
