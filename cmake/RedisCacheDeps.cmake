@@ -2,6 +2,7 @@
 include(GNUInstallDirs)
 find_package(Threads REQUIRED)
 find_package(Boost 1.81 REQUIRED)   # header-only parts: PFR, Describe, Mp11, JSON (header mode)
+find_package(OpenSSL 3 REQUIRED)    # TLS (rediss://): libssl-dev
 
 include(${CMAKE_CURRENT_LIST_DIR}/RedisCacheFindHiredis.cmake)
 include(${CMAKE_CURRENT_LIST_DIR}/RedisCacheFindZstd.cmake)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything redis_cache needs to build, test and run its demo on
 # Debian 12 (and newer Debian/Ubuntu): compiler, CMake, hiredis, Boost >= 1.81,
-# msgpack-cxx, GoogleTest, Google Benchmark, CLI11, zstd, redis-server,
+# msgpack-cxx, GoogleTest, Google Benchmark, CLI11, zstd, OpenSSL 3 (TLS; the
+# openssl command makes the tests' certificates), redis-server,
 # python3-redis (cross-language tests) and clang (fuzzing, sanitizers).
 #
 # Idempotent and quick when everything is present. Works as root or via sudo.
@@ -25,7 +26,7 @@ if ! apt-cache show "$boost_pkg" >/dev/null 2>&1; then
 fi
 
 pkgs=(g++ cmake make pkg-config libhiredis-dev "$boost_pkg" libgtest-dev libgmock-dev
-      libbenchmark-dev libcli11-dev libzstd-dev redis-server redis-tools
+      libbenchmark-dev libcli11-dev libzstd-dev libssl-dev openssl redis-server redis-tools
       python3 python3-redis clang libclang-rt-14-dev)
 
 missing=()

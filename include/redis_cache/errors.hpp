@@ -6,7 +6,8 @@
 //   Error
 //   ├── ConnectionError     cannot connect, connection lost, I/O error
 //   │   ├── TimeoutError    connect or command timeout passed
-//   │   └── ClosedError     the server closed the connection
+//   │   ├── ClosedError     the server closed the connection
+//   │   └── TlsError        TLS handshake or certificate verification failed
 //   ├── ProtocolError       malformed reply (RESP)
 //   ├── ReplyError          Redis answered with an error reply
 //   │   ├── MovedError      -MOVED slot host:port   (cluster)
@@ -40,6 +41,13 @@ class TimeoutError : public ConnectionError {
   using ConnectionError::ConnectionError;
 };
 class ClosedError : public ConnectionError {
+ public:
+  using ConnectionError::ConnectionError;
+};
+/// A TLS handshake or certificate verification failed (rediss://); the
+/// message names the cause (unknown CA, host name mismatch, expired
+/// certificate, client certificate required, not a TLS port) and the fix.
+class TlsError : public ConnectionError {
  public:
   using ConnectionError::ConnectionError;
 };

@@ -32,13 +32,38 @@ enum class Codec {
   python,   ///< byte-identical to python-redis-cache 4.x: share entries with Python
 };
 
+/// TLS settings for rediss:// and rediss+cluster:// URLs (README "Connecting
+/// with TLS"). The URL's query keys tls_ca, tls_ca_dir, tls_cert, tls_key,
+/// tls_sni and tls_verify win over these fields. Files are read when the
+/// client is built: a missing, unreadable or non-PEM file is a ConfigError
+/// naming it. Set with a plaintext URL (redis://, unix://), a ConfigError.
+struct TlsOptions {
+  /// PEM file of the CAs to trust ("" with ca_dir "" = the system's CAs).
+  std::string ca_file = {};
+  /// Directory of CA certificates named by hash (`openssl rehash`), "" = none.
+  std::string ca_dir = {};
+  /// Client certificate (PEM, may hold its chain) for mutual TLS; needs key_file.
+  std::string cert_file = {};
+  /// The client certificate's private key (PEM, not encrypted).
+  std::string key_file = {};
+  /// Name sent as SNI and verified against the server's certificate ("" = the
+  /// URL's host). An IP address is checked against the certificate's IP
+  /// entries and sent without SNI.
+  std::string server_name = {};
+  /// Verify the server's certificate chain and name. false turns verification
+  /// off, which lets anyone on the path read and change the traffic.
+  bool verify = true;
+};
+
 /// Connection and cache-wide options.
 struct Options {
   /// redis://[[user:]password@]host[:port][/db][?option=value&...]
   /// unix://[[user:]password@]/path/to.sock[?db=N&...]
   /// redis+cluster://[[user:]password@]host[:port][,host[:port]...][?option=value&...]
+  /// rediss:// and rediss+cluster:// are the same over TLS (see `tls`).
   /// Query options: connect_timeout, command_timeout, pool_wait_timeout (ms, 0 = wait
-  /// forever), pool_size, client_name, db, keepalive (true/false); they override the
+  /// forever), pool_size, client_name, db, keepalive (true/false), and for rediss
+  /// tls_ca, tls_ca_dir, tls_cert, tls_key, tls_sni, tls_verify; they override the
   /// fields below.
   std::string url = "redis://127.0.0.1:6379/0";
   /// First segment of every key ("rc" as in python-redis-cache).
@@ -64,6 +89,8 @@ struct Options {
   std::chrono::milliseconds pool_wait_timeout{1000};
   /// CLIENT SETNAME for every connection ("" = do not set).
   std::string client_name = "redis_cache";
+  /// TLS settings used by rediss:// URLs (the URL's tls_* keys win).
+  TlsOptions tls = {};
 };
 
 /// Options of one cached function (like python-redis-cache's cache(ttl, limit, namespace)).

@@ -1,9 +1,10 @@
-// One synchronous connection to one Redis server, over hiredis.
+// One synchronous connection to one Redis server: RESP over a socket it owns
+// (TCP, unix or TLS; resp_stream.hpp), replies parsed by hiredis's redisReader.
 //
-// A connection that saw any error (I/O, timeout, protocol) is dead in hiredis
-// 0.14: the next command rebuilds it (connect, timeouts, keepalive, AUTH,
-// SELECT, CLIENT SETNAME) before it is sent. A server restart therefore never
-// needs a process restart: the first call after it may fail, later ones work.
+// A connection that saw any error (I/O, timeout, protocol, TLS) is dropped:
+// the next command rebuilds it (connect, TLS handshake, timeouts, keepalive,
+// AUTH, SELECT, CLIENT SETNAME) before it is sent. A server restart therefore
+// never needs a process restart: the first call after it may fail, later ones work.
 #pragma once
 
 #include <chrono>
@@ -15,9 +16,8 @@
 #include <vector>
 
 #include "client/reply.hpp"
+#include "client/resp_stream.hpp"
 #include "client/url.hpp"
-
-struct redisContext;  // hiredis
 
 namespace redis_cache::detail {
 
@@ -64,30 +64,31 @@ class Connection {
 
   /// Makes sure the connection is up (connecting if needed). Throws on failure.
   void ensure_connected();
-  /// Drops the hiredis context; the next command reconnects.
+  /// Drops the connection; the next command reconnects.
   void reset() noexcept;
-  bool connected() const noexcept { return ctx_ != nullptr; }
+  bool connected() const noexcept { return stream_.is_open(); }
   const ConnectionConfig& config() const noexcept { return cfg_; }
 
  private:
   void connect();
-  Reply exec(Argv argv);  // one command on ctx_, no reconnect
+  Reply exec(Argv argv);  // one command on stream_, no reconnect
   std::vector<Reply> exec_pipeline(std::span<const std::vector<std::string_view>> cmds);
-  void send_pipeline(std::span<const std::vector<std::string_view>> cmds);  // on ctx_
+  void send_pipeline(std::span<const std::vector<std::string_view>> cmds);  // on stream_
   std::vector<Reply> read_pipeline(std::span<const std::vector<std::string_view>> cmds);
   void setup(Argv argv, std::string_view what);     // AUTH / SELECT / SETNAME at connect
-  [[noreturn]] void fail(std::string_view during);  // maps ctx_->err, resets, throws
+  [[noreturn]] void fail(std::string_view during);  // maps stream_.error(), resets, throws
 
   ConnectionConfig cfg_;
-  redisContext* ctx_ = nullptr;
+  RespStream stream_;
   bool sent_on_reused_ = false;  // pipeline_send() wrote on a connection made earlier
 };
 
-/// The one place that maps a hiredis error (redisContext::err, errstr and the
-/// errno seen right after the failing call) to the Error hierarchy:
+/// The one place that maps an I/O failure, in hiredis's error codes (see
+/// IoFailure: code, text and errno), to the Error hierarchy:
 /// timeout → TimeoutError, EOF / reset → ClosedError, protocol → ProtocolError,
 /// any other I/O or connect failure → ConnectionError. The message names
-/// `during` (e.g. "GET"), the endpoint and what to do.
+/// `during` (e.g. "GET"), the endpoint and what to do. (TLS failures, which
+/// explain themselves, are thrown as TlsError by Connection.)
 [[noreturn]] void throw_hiredis_error(int hiredis_err, std::string_view errstr, int saved_errno,
                                       std::string_view endpoint, std::string_view during);
 

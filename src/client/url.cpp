@@ -1,4 +1,4 @@
-// Parsing of redis:// and unix:// URLs (see url.hpp and Options::url).
+// Parsing of redis://, rediss:// and unix:// URLs (see url.hpp and Options::url).
 //
 // Every error is a ConfigError that names the bad part and shows the URL with
 // its password masked, so messages can be logged safely.
@@ -11,15 +11,18 @@
 
 #include <redis_cache/errors.hpp>
 
+#include "client/tls.hpp"
+
 namespace redis_cache::detail {
 namespace {
 
 constexpr std::string_view kForms =
-    "expected redis://[[user:]password@]host[:port][/db][?option=value&...] or "
-    "unix://[[user:]password@]/path/to.sock[?db=N&...]";
+    "expected redis://[[user:]password@]host[:port][/db][?option=value&...], rediss://... (TLS) "
+    "or unix://[[user:]password@]/path/to.sock[?db=N&...]";
 
 constexpr std::string_view kQueryKeys =
-    "connect_timeout, command_timeout, pool_size, pool_wait_timeout, client_name, db, keepalive";
+    "connect_timeout, command_timeout, pool_size, pool_wait_timeout, client_name, db, keepalive; "
+    "with rediss: tls_ca, tls_ca_dir, tls_cert, tls_key, tls_sni, tls_verify";
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -169,6 +172,72 @@ std::string_view take_userinfo(std::string_view url, std::string_view rest, bool
   return rest.substr(at + 1);
 }
 
+// -- TLS (rediss://, rediss+cluster://) -------------------------------------------
+
+bool parse_bool(std::string_view url, std::string_view key, std::string_view value) {
+  if (value == "1" || value == "true" || value == "yes") return true;
+  if (value == "0" || value == "false" || value == "no") return false;
+  bad(url,
+      "query parameter " + std::string(key) + "='" + std::string(value) + "' is not true or false");
+}
+
+/// A tls_* query key into cfg.tls_options; false when key is not one of them.
+bool parse_tls_key(std::string_view url, std::string_view key, std::string_view value,
+                   ConnectionConfig& cfg) {
+  std::string* field = nullptr;
+  TlsOptions& t = cfg.tls_options;
+  if (key == "tls_ca") {
+    field = &t.ca_file;
+  } else if (key == "tls_ca_dir") {
+    field = &t.ca_dir;
+  } else if (key == "tls_cert") {
+    field = &t.cert_file;
+  } else if (key == "tls_key") {
+    field = &t.key_file;
+  } else if (key == "tls_sni") {
+    field = &t.server_name;
+  } else if (key != "tls_verify") {
+    return false;
+  }
+  if (!cfg.tls) {
+    bad(url, "query parameter " + std::string(key) +
+                 " is for TLS, but the URL is plaintext: use rediss:// (rediss+cluster:// for a "
+                 "cluster)");
+  }
+  if (field == nullptr) {
+    t.verify = parse_bool(url, key, value);
+  } else {
+    *field = percent_decode(url, value, key);
+    if (field->empty()) bad(url, "query parameter " + std::string(key) + " is empty");
+  }
+  return true;
+}
+
+bool tls_options_set(const TlsOptions& t) {
+  return !t.ca_file.empty() || !t.ca_dir.empty() || !t.cert_file.empty() || !t.key_file.empty() ||
+         !t.server_name.empty() || !t.verify;
+}
+
+/// Starts cfg's TLS settings from Options::tls (the URL's keys then win).
+void begin_tls(std::string_view url, bool tls_scheme, const Options& defaults,
+               ConnectionConfig& cfg) {
+  cfg.tls = tls_scheme;
+  if (tls_scheme) {
+    cfg.tls_options = defaults.tls;
+  } else if (tls_options_set(defaults.tls)) {
+    bad(url,
+        "Options::tls is set, but the URL is plaintext: use rediss:// (rediss+cluster:// for a "
+        "cluster), or leave Options::tls empty");
+  }
+}
+
+/// Reads the TLS files once the URL is parsed: a bad one is a ConfigError now.
+void finish_tls(ConnectionConfig& cfg) {
+  if (cfg.tls) cfg.tls_context = make_tls_context(cfg.tls_options);
+}
+
+// ---------------------------------------------------------------------------------
+
 void parse_query(std::string_view url, std::string_view query, ConnectionConfig& cfg) {
   while (!query.empty()) {
     const auto amp = query.find('&');
@@ -202,13 +271,8 @@ void parse_query(std::string_view url, std::string_view query, ConnectionConfig&
     } else if (key == "db") {
       cfg.db = parse_db(url, value, "query parameter db");
     } else if (key == "keepalive") {
-      if (value == "1" || value == "true" || value == "yes") {
-        cfg.keepalive = true;
-      } else if (value == "0" || value == "false" || value == "no") {
-        cfg.keepalive = false;
-      } else {
-        bad(url, "query parameter keepalive='" + std::string(value) + "' is not true or false");
-      }
+      cfg.keepalive = parse_bool(url, key, value);
+    } else if (parse_tls_key(url, key, value, cfg)) {
     } else {
       bad(url, "unknown query parameter '" + std::string(key) +
                    "' (known: " + std::string(kQueryKeys) + ")");
@@ -277,17 +341,22 @@ void parse_unix(std::string_view url, std::string_view rest, ConnectionConfig& c
 }
 
 constexpr std::string_view kClusterScheme = "redis+cluster://";
+constexpr std::string_view kTlsClusterScheme = "rediss+cluster://";
+
+bool starts_with_scheme(std::string_view url, std::string_view scheme) noexcept {
+  if (url.size() < scheme.size()) return false;
+  for (std::size_t i = 0; i < scheme.size(); ++i) {
+    char c = url[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != scheme[i]) return false;
+  }
+  return true;
+}
 
 }  // namespace
 
 bool is_cluster_url(std::string_view url) noexcept {
-  if (url.size() < kClusterScheme.size()) return false;
-  for (std::size_t i = 0; i < kClusterScheme.size(); ++i) {
-    char c = url[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != kClusterScheme[i]) return false;
-  }
-  return true;
+  return starts_with_scheme(url, kClusterScheme) || starts_with_scheme(url, kTlsClusterScheme);
 }
 
 ClusterConfig parse_cluster_url(std::string_view url, const Options& defaults) {
@@ -300,9 +369,13 @@ ClusterConfig parse_cluster_url(std::string_view url, const Options& defaults) {
   cfg.client_name = defaults.client_name;
   if (!is_cluster_url(url)) {
     bad(url,
-        "not a cluster URL; expected redis+cluster://[[user:]password@]host:port[,host:port...]");
+        "not a cluster URL; expected redis+cluster://[[user:]password@]host:port[,host:port...] "
+        "(rediss+cluster:// with TLS)");
   }
-  const auto rest = take_userinfo(url, url.substr(kClusterScheme.size()), false, cfg);
+  const bool tls = starts_with_scheme(url, kTlsClusterScheme);
+  begin_tls(url, tls, defaults, cfg);
+  const auto scheme_size = tls ? kTlsClusterScheme.size() : kClusterScheme.size();
+  const auto rest = take_userinfo(url, url.substr(scheme_size), false, cfg);
   const auto authority_end = rest.find_first_of("/?");
   auto authority = rest.substr(0, authority_end);
   const auto tail =
@@ -332,6 +405,7 @@ ClusterConfig parse_cluster_url(std::string_view url, const Options& defaults) {
                  " requested, but a Redis Cluster has only database 0 (drop the /db or ?db=)");
   }
   if (cfg.pool_size == 0) bad(url, "pool_size is 0 (Options::pool_size must be at least 1)");
+  finish_tls(cfg);
   return out;
 }
 
@@ -353,23 +427,22 @@ ConnectionConfig parse_url(std::string_view url, const Options& defaults) {
   if (sep == std::string_view::npos) bad(url, "no scheme; " + std::string(kForms));
   const std::string scheme = lower(url.substr(0, sep));
   const auto rest = url.substr(sep + 3);
-  if (scheme == "redis") {
+  if (scheme == "redis" || scheme == "rediss" || scheme == "unix") {
+    begin_tls(url, scheme == "rediss", defaults, cfg);
+  }
+  if (scheme == "redis" || scheme == "rediss") {
     parse_tcp(url, rest, cfg);
   } else if (scheme == "unix") {
     parse_unix(url, rest, cfg);
-  } else if (scheme == "rediss") {
-    bad(url,
-        "scheme 'rediss' (TLS) is not supported: redis_cache is built against hiredis 0.14, "
-        "which has no SSL; use redis:// (e.g. through a TLS tunnel) or build against "
-        "hiredis >= 1.0 with SSL");
-  } else if (scheme == "redis+cluster") {
-    bad(url,
-        "scheme 'redis+cluster' names a cluster, which has no single endpoint; "
-        "pass it as Options::url (make_client handles clusters)");
+  } else if (scheme == "redis+cluster" || scheme == "rediss+cluster") {
+    bad(url, "scheme '" + scheme +
+                 "' names a cluster, which has no single endpoint; "
+                 "pass it as Options::url (make_client handles clusters)");
   } else {
     bad(url, "unknown scheme '" + scheme + "'; " + std::string(kForms));
   }
   if (cfg.pool_size == 0) bad(url, "pool_size is 0 (Options::pool_size must be at least 1)");
+  finish_tls(cfg);
   return cfg;
 }
 

@@ -1,8 +1,9 @@
-// Parsing of redis:// and unix:// URLs into a ConnectionConfig.
+// Parsing of redis://, rediss:// (TLS) and unix:// URLs into a ConnectionConfig.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -11,6 +12,8 @@
 #include <redis_cache/options.hpp>
 
 namespace redis_cache::detail {
+
+class TlsContext;  // client/tls.hpp
 
 /// Everything needed to open (and re-open) one connection.
 struct ConnectionConfig {
@@ -26,6 +29,11 @@ struct ConnectionConfig {
   std::chrono::milliseconds pool_wait_timeout{1000};
   std::string client_name;  ///< CLIENT SETNAME ("" = none)
   bool keepalive = true;
+  bool tls = false;        ///< rediss:// (TLS with tls_options)
+  TlsOptions tls_options;  ///< Options::tls, overridden by the URL's tls_* keys
+  /// Built from tls_options when tls (by parse_url, or by Connection for a
+  /// hand-made config); shared by every copy: one SSL_CTX per pool / cluster.
+  std::shared_ptr<const TlsContext> tls_context;
 
   /// "host:port" or "unix:/path" — for error messages.
   std::string endpoint() const;
@@ -45,11 +53,13 @@ struct ClusterConfig {
 };
 
 /// Parses `redis+cluster://[[user:]password@]host[:port][,host[:port]...][/0][?query]`
-/// (same query parameters as redis://; a cluster has only database 0).
+/// (same query parameters as redis://; a cluster has only database 0), and
+/// rediss+cluster:// (TLS to every node, verified against the address it is
+/// reached at unless tls_sni names one).
 /// Throws ConfigError naming the bad part of the URL.
 ClusterConfig parse_cluster_url(std::string_view url, const Options& defaults = {});
 
-/// True when url starts with redis+cluster:// (scheme case-insensitive).
+/// True when url starts with redis+cluster:// or rediss+cluster:// (scheme case-insensitive).
 bool is_cluster_url(std::string_view url) noexcept;
 
 }  // namespace redis_cache::detail

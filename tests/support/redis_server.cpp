@@ -73,10 +73,12 @@ bool wait_exit(pid_t pid, std::chrono::milliseconds limit) {
   }
 }
 
-/// true once the server answers PING (PONG, or NOAUTH under requirepass).
-bool answers_ping(int port) {
+/// true once the server answers PING (PONG, or NOAUTH under requirepass), on
+/// its TCP port or (a TLS server) its unix socket.
+bool answers_ping(int port, const std::string& unix_socket) {
   timeval tv{0, 200 * 1000};
-  redisContext* c = redisConnectWithTimeout("127.0.0.1", port, tv);
+  redisContext* c = unix_socket.empty() ? redisConnectWithTimeout("127.0.0.1", port, tv)
+                                        : redisConnectUnixWithTimeout(unix_socket.c_str(), tv);
   if (c == nullptr) return false;
   bool ok = false;
   if (c->err == 0 && redisSetTimeout(c, tv) == REDIS_OK) {
@@ -140,6 +142,15 @@ std::string run_capture(const std::vector<std::string>& args) {
 }  // namespace
 
 RedisServer::RedisServer(std::vector<std::string> extra_args) : extra_(std::move(extra_args)) {
+  init();
+}
+
+RedisServer::RedisServer(TlsServerFiles tls, std::vector<std::string> extra_args)
+    : extra_(std::move(extra_args)), tls_(std::move(tls)), is_tls_(true) {
+  init();
+}
+
+void RedisServer::init() {
   std::string templ = (std::filesystem::temp_directory_path() / "rc-redis-XXXXXX").string();
   if (::mkdtemp(templ.data()) == nullptr) {
     throw std::runtime_error("RedisServer: mkdtemp failed: " + std::string(std::strerror(errno)));
@@ -174,6 +185,10 @@ std::string RedisServer::url(int db) const {
   return "redis://127.0.0.1:" + std::to_string(port_) + "/" + std::to_string(db);
 }
 
+std::string RedisServer::tls_url(int db) const {
+  return "rediss://127.0.0.1:" + std::to_string(port_) + "/" + std::to_string(db);
+}
+
 std::string RedisServer::unix_url(int db) const {
   return "unix://" + socket_ + "?db=" + std::to_string(db);
 }
@@ -197,6 +212,12 @@ void RedisServer::start() {
                                    "no",
                                    "--daemonize",
                                    "no"};
+  if (is_tls_) {
+    args[2] = "0";  // --port 0: TLS only
+    args.insert(args.end(), {"--tls-port", std::to_string(port_), "--tls-cert-file", tls_.cert,
+                             "--tls-key-file", tls_.key, "--tls-ca-cert-file", tls_.ca,
+                             "--tls-auth-clients", tls_.auth_clients ? "yes" : "no"});
+  }
   args.insert(args.end(), extra_.begin(), extra_.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -240,7 +261,7 @@ void RedisServer::start() {
         exited = true;
         break;
       }
-      if (answers_ping(port_)) return;
+      if (answers_ping(port_, is_tls_ ? socket_ : std::string())) return;
       std::this_thread::sleep_for(10ms);
     }
     if (exited) {
@@ -306,6 +327,7 @@ std::size_t RedisServer::unread_bytes() const {
 
 std::string RedisServer::cli(const std::vector<std::string>& args) const {
   std::vector<std::string> argv = {RC_REDIS_CLI, "-h", "127.0.0.1", "-p", std::to_string(port_)};
+  if (is_tls_) argv = {RC_REDIS_CLI, "-s", socket_};
   // Authenticate as the default user when the server was started with --requirepass.
   for (std::size_t i = 0; i + 1 < extra_.size(); ++i) {
     if (extra_[i] == "--requirepass") {

@@ -11,10 +11,22 @@
 
 namespace rc_test {
 
+/// For a server that speaks TLS: it listens on a TLS port only (--port 0
+/// --tls-port), plus its unix socket (plaintext, used to check it is up and by cli()).
+struct TlsServerFiles {
+  std::string cert;           ///< --tls-cert-file
+  std::string key;            ///< --tls-key-file
+  std::string ca;             ///< --tls-ca-cert-file (client certificates are checked against it)
+  bool auth_clients = false;  ///< --tls-auth-clients yes: a client certificate is required
+};
+
 class RedisServer {
  public:
   /// extra_args: appended to the redis-server command line, e.g. {"--requirepass", "s3cret"}.
   explicit RedisServer(std::vector<std::string> extra_args = {});
+  /// A TLS server: port() is its TLS port. (extra_args has no default, so
+  /// that RedisServer({"--flag", "value"}) stays unambiguous.)
+  RedisServer(TlsServerFiles tls, std::vector<std::string> extra_args);
   ~RedisServer();
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;
@@ -26,6 +38,8 @@ class RedisServer {
   std::string url(int db = 0) const;
   /// "unix://<socket>?db=<db>"
   std::string unix_url(int db = 0) const;
+  /// "rediss://127.0.0.1:<port>/<db>" (a TLS server; add ?tls_ca=... as needed)
+  std::string tls_url(int db = 0) const;
 
   void stop();    ///< SIGTERM and wait
   void kill();    ///< SIGKILL and wait
@@ -41,7 +55,11 @@ class RedisServer {
   std::string cli(const std::vector<std::string>& args) const;
 
  private:
+  void init();
+
   std::vector<std::string> extra_;
+  TlsServerFiles tls_;
+  bool is_tls_ = false;
   std::string dir_, socket_;
   int port_ = 0;
   pid_t pid_ = -1;

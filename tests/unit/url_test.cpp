@@ -1,4 +1,4 @@
-// URL parsing: redis:// and unix:// URLs, good and bad (no server needed).
+// URL parsing: redis://, rediss:// and unix:// URLs, good and bad (no server needed).
 #include <string>
 #include <utility>
 
@@ -140,9 +140,66 @@ TEST(UrlParseErrors, NoScheme) {
   expect_bad("localhost:6379", "no scheme");
 }
 
-TEST(UrlParseErrors, TlsIsRefusedWithReason) {
-  expect_bad("rediss://h:6380", "rediss");
-  expect_bad("rediss://h:6380", "no SSL");
+TEST(UrlTls, RedissTakesTlsKeysOverOptionsTls) {
+  // No files: the system's CAs (nothing to read that could fail here).
+  const auto c = parse_url("rediss://h:6380/2?tls_sni=cache.internal&tls_verify=false");
+  EXPECT_TRUE(c.tls);
+  EXPECT_EQ(c.host, "h");
+  EXPECT_EQ(c.port, 6380);
+  EXPECT_EQ(c.db, 2);
+  EXPECT_EQ(c.tls_options.server_name, "cache.internal");
+  EXPECT_FALSE(c.tls_options.verify);
+  ASSERT_NE(c.tls_context, nullptr);
+  const auto copy = c;  // one SSL_CTX per URL, shared by every copy (the pool's connections)
+  EXPECT_EQ(copy.tls_context, c.tls_context);
+
+  Options o;
+  o.tls.server_name = "from-options";
+  EXPECT_EQ(parse_url("rediss://h", o).tls_options.server_name, "from-options");
+  EXPECT_TRUE(parse_url("rediss://h", o).tls_options.verify);
+  EXPECT_EQ(parse_url("rediss://h?tls_sni=url-wins", o).tls_options.server_name, "url-wins");
+  EXPECT_FALSE(parse_url("redis://h").tls);
+  EXPECT_EQ(parse_url("redis://h").tls_context, nullptr);
+}
+
+TEST(UrlTls, TlsSettingsOnAPlaintextUrlAreErrors) {
+  expect_bad("redis://h?tls_ca=/x.crt", "rediss://");
+  expect_bad("unix:///tmp/r.sock?tls_verify=false", "rediss://");
+  Options o;
+  o.tls.ca_file = "/etc/ca.crt";
+  try {
+    (void)parse_url("redis://h", o);
+    ADD_FAILURE() << "Options::tls with redis:// accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("Options::tls"), std::string::npos) << e.what();
+  }
+}
+
+TEST(UrlTls, BadTlsValuesNameTheKeyOrFile) {
+  expect_bad("rediss://h?tls_verify=maybe", "tls_verify");
+  expect_bad("rediss://h?tls_ca=", "tls_ca");
+  expect_bad("rediss://h?tls_ca=/nonexistent/ca.crt", "/nonexistent/ca.crt");
+  expect_bad("rediss://h?tls_ca_dir=/nonexistent/certs", "/nonexistent/certs");
+  expect_bad("rediss://h?tls_cert=/x.crt", "tls_key");  // a certificate needs its key
+  // No password in a TLS message either.
+  try {
+    (void)parse_url("rediss://app:s3cr3t@h?tls_ca=/nonexistent/ca.crt");
+    ADD_FAILURE() << "missing CA file accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()).find("s3cr3t"), std::string::npos) << e.what();
+  }
+}
+
+TEST(UrlTls, ClusterOverTls) {
+  EXPECT_TRUE(redis_cache::detail::is_cluster_url("rediss+cluster://a:1,b:2"));
+  EXPECT_TRUE(redis_cache::detail::is_cluster_url("REDISS+CLUSTER://a:1"));
+  const auto c =
+      redis_cache::detail::parse_cluster_url("rediss+cluster://a:7001,b:7002?tls_verify=false");
+  EXPECT_TRUE(c.node.tls);
+  EXPECT_NE(c.node.tls_context, nullptr);
+  EXPECT_EQ(c.seeds.size(), 2u);
+  EXPECT_FALSE(redis_cache::detail::parse_cluster_url("redis+cluster://a:7001").node.tls);
+  expect_bad("rediss+cluster://a:1", "cluster");
 }
 
 TEST(UrlParseErrors, UnknownQueryKey) {
