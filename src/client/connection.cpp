@@ -124,6 +124,8 @@ void Connection::fail(std::string_view during) {
   reset();  // a connection that saw an error is never used again
   std::string what(during);
   if (why.tls) {
+    if (why.saved_errno == EAGAIN)
+      what += " (connect_timeout " + std::to_string(cfg_.connect_timeout.count()) + " ms)";
     throw TlsError("redis_cache: TLS failure during " + what + " on " + cfg_.endpoint() + ": " +
                    why.text);
   }

@@ -54,8 +54,11 @@ bool RespStream::explain_early_close() {
     reader_failure_.text =
         "the server closed the connection right after the TLS handshake, before answering (" +
         f.text +
-        "): it requires a client certificate (tls_cert and tls_key), or rejected this one (it "
-        "must be signed by a CA in the server's tls-ca-cert-file and be valid now)";
+        (transport_.client_certificate()
+             ? "): it rejected this client's certificate (it must be signed by a CA in the "
+               "server's tls-ca-cert-file and be valid now)"
+             : "): it requires a client certificate (tls-auth-clients): give one with tls_cert "
+               "and tls_key (TlsOptions::cert_file and key_file)");
     reader_failure_.tls = true;
   } else {
     reader_failure_.text +=

@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <string>
 
-
 #include "client/tls.hpp"
 #include "client/url.hpp"
 
@@ -35,6 +34,7 @@ bool Transport::open(const ConnectionConfig& cfg) {
     return false;
   }
   tls_ = std::make_unique<TlsSession>(cfg.tls_context, fd_, cfg.host);
+  client_cert_ = !cfg.tls_context->options().cert_file.empty();
   if (tls_->handshake(dl, err_)) return true;
   close();
   return false;

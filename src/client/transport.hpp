@@ -50,6 +50,8 @@ class Transport {
 
   std::chrono::milliseconds command_timeout() const noexcept { return timeout_; }
   bool tls() const noexcept { return tls_ != nullptr; }
+  /// TLS with a client certificate (mutual TLS).
+  bool client_certificate() const noexcept { return client_cert_; }
   const IoFailure& error() const noexcept { return err_; }
 
  private:
@@ -58,6 +60,7 @@ class Transport {
   int fd_ = -1;
   std::unique_ptr<TlsSession> tls_;
   std::chrono::milliseconds timeout_{0};
+  bool client_cert_ = false;
   IoFailure err_;
 };
 

@@ -23,6 +23,7 @@
 #include "cache_scripts.hpp"
 #include "client/script.hpp"
 #include "support/redis_server.hpp"
+#include "support/tls_certs.hpp"
 
 #include "access.hpp"
 #include "bench_user.hpp"
@@ -38,6 +39,8 @@ std::atomic<std::int64_t> g_next_id{1'000'000};
 
 using Users = rc::Cached<&load_user>;
 std::unique_ptr<Users> g_users_nolimit, g_users_limit;
+std::unique_ptr<rc::RedisCache> g_tls_cache;  // the same server's data, over rediss://
+std::unique_ptr<Users> g_users_tls;
 
 struct Ctx {
   redisContext* c = nullptr;
@@ -99,6 +102,16 @@ void raw_hit(benchmark::State& s) {
     benchmark::DoNotOptimize(u);
     freeReplyObject(r);
   }
+  if (s.threads() == 1) allocs(s, a);
+}
+
+// A hit over TLS (rediss://, a TLS-only server). Its row's raw column is raw
+// hiredis over plain TCP: what TLS costs next to the plain baseline.
+void lib_hit_tls(benchmark::State& s) {
+  auto& f = *g_users_tls;
+  f(7);
+  const auto a = g_allocs.load();
+  for (auto _ : s) benchmark::DoNotOptimize(f(7));
   if (s.threads() == 1) allocs(s, a);
 }
 
@@ -238,7 +251,16 @@ int main(int argc, char** argv) {
       std::make_unique<Users>(g_cache->cache<&load_user>({.ttl = std::chrono::hours(1)}));
   g_users_limit = std::make_unique<Users>(
       g_cache->cache<&load_user>({.ttl = std::chrono::hours(1), .limit = 100000, .ns = "limited"}));
-  (*g_users_limit)(1);                            // loads the script
+  (*g_users_limit)(1);  // loads the script
+  rc_test::TlsCerts certs;
+  rc_test::RedisServer tls_server(
+      rc_test::TlsServerFiles{certs.path("server.crt"), certs.path("server.key"),
+                              certs.path("ca.crt")},
+      {});
+  g_tls_cache = std::make_unique<rc::RedisCache>(
+      rc::Options{.url = tls_server.tls_url() + "?tls_ca=" + certs.path("ca.crt"), .pool_size = 8});
+  g_users_tls =
+      std::make_unique<Users>(g_tls_cache->cache<&load_user>({.ttl = std::chrono::hours(1)}));
   g_fifo_sha = rc::detail::fifo_script().sha1();  // the library's own FIFO script
 
   // Three repetitions by default; the table uses the medians.
@@ -259,6 +281,7 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark((std::string("raw/") + name).c_str(), rawf)->UseRealTime();
   };
   pair("hit", lib_hit, raw_hit);
+  pair("hit_tls", lib_hit_tls, raw_hit);  // raw: plain TCP
   pair("miss", lib_miss, raw_miss);
   pair("miss_limit", lib_miss_limit, raw_miss_limit);
   for (int n : {10, 100, 1000}) {
@@ -288,5 +311,7 @@ int main(int argc, char** argv) {
                 allocs_col);
   }
   std::printf("(ratio = raw / library time: 1.000 means as fast as raw hiredis)\n");
+  g_users_tls.reset();
+  g_tls_cache.reset();
   benchmark::Shutdown();
 }

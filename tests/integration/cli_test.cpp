@@ -32,6 +32,7 @@
 #include "client/cluster.hpp"
 #include "support/redis_cluster.hpp"
 #include "support/redis_server.hpp"
+#include "support/tls_certs.hpp"
 
 #ifndef RC_CLI_PATH
 #error "RC_CLI_PATH (the redis-cache binary) must be defined by tests/CMakeLists.txt"
@@ -985,6 +986,33 @@ TEST_F(Cli, ValuesOfEveryKindOfTypePassTheNotesTypeCheck) {
       EXPECT_EQ(r.code, 0) << ns << " " << n << ": " << r.err << r.out;
     }
   }
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(Cli, LsOverTls) {
+  // --url rediss://...: the tool reaches a TLS-only server as the library does.
+  rc_test::TlsCerts certs;
+  rc_test::RedisServer tls_server(
+      rc_test::TlsServerFiles{certs.path("server.crt"), certs.path("server.key"),
+                              certs.path("ca.crt")},
+      {});
+  const std::string url = tls_server.tls_url() + "?tls_ca=" + certs.path("ca.crt");
+  rc::RedisCache c{{.url = url}};
+  auto twice = c.cache<&cli_test::twice>({.ns = "cli.tls.twice"});
+  twice(1), twice(2);
+  const CliRun r = run({"--url", url, "ls", "--json"}, /*with_url=*/false);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json::value ls = r.json();
+  const auto* t = find_ns(ls, "cli.tls.twice");
+  ASSERT_NE(t, nullptr) << r.out;
+  EXPECT_EQ(t->at("entries").to_number<int>(), 2);
+  // Without the CA the tool says why it cannot connect.
+  const CliRun bad = run({"--url", tls_server.tls_url(), "ls"}, /*with_url=*/false);
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.err.find("unknown CA"), std::string::npos) << bad.err;
 }
 
 }  // namespace
