@@ -76,6 +76,8 @@ class SentinelClient final : public Client {
   std::uint64_t resolutions() const noexcept { return attempts_.load(); }
   /// True while the listener is subscribed to +switch-master on a sentinel.
   bool listening() const noexcept { return listening_.load(); }
+  /// Subscriptions the listener has made (1 + the times it re-subscribed).
+  std::uint64_t subscriptions() const noexcept { return subscriptions_.load(); }
 
  private:
   struct Current {
@@ -125,6 +127,7 @@ class SentinelClient final : public Client {
   std::condition_variable bg_cv_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> listening_{false};
+  std::atomic<std::uint64_t> subscriptions_{0};
   std::thread listener_;
 };
 

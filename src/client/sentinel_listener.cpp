@@ -93,6 +93,7 @@ void SentinelClient::subscribe_and_watch(Connection& sub) {
     }
   }
   listening_ = true;
+  subscriptions_.fetch_add(1);
   // A switch may have happened while nobody listened: check the master in use.
   if (!known_master().empty()) {
     try {
