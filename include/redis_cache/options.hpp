@@ -50,6 +50,8 @@ struct Options {
   /// redis://[[user:]password@]host[:port][/db][?option=value&...]
   /// unix://[[user:]password@]/path/to.sock[?db=N&...]
   /// redis+cluster://[[user:]password@]host[:port][,host[:port]...][?option=value&...]
+  /// redis+sentinel://[[user:]password@]host[:port][,host[:port]...]/<master>[/db][?...]
+  ///   (the master Sentinel monitors; sentinel_password=, sentinel_user= for the sentinels)
   /// Query options: connect_timeout, command_timeout, pool_wait_timeout (ms, 0 = wait
   /// forever), pool_size, client_name, db, keepalive (true/false); they override the
   /// fields below.
