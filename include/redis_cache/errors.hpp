@@ -7,7 +7,8 @@
 //   ├── ConnectionError     cannot connect, connection lost, I/O error
 //   │   ├── TimeoutError    connect or command timeout passed
 //   │   ├── ClosedError     the server closed the connection
-//   │   └── TlsError        TLS handshake or certificate verification failed
+//   │   ├── TlsError        TLS handshake or certificate verification failed
+//   │   └── CircuitOpenError  skipped: the server failed repeatedly, cooling down
 //   ├── ProtocolError       malformed reply (RESP)
 //   ├── ReplyError          Redis answered with an error reply
 //   │   ├── MovedError      -MOVED slot host:port   (cluster)
@@ -48,6 +49,13 @@ class ClosedError : public ConnectionError {
 /// message names the cause (unknown CA, host name mismatch, expired
 /// certificate, client certificate required, not a TLS port) and the fix.
 class TlsError : public ConnectionError {
+ public:
+  using ConnectionError::ConnectionError;
+};
+/// The call did not reach Redis: the server failed (connect errors or timeouts)
+/// Options::circuit_breaker.failures times in a row, and calls skip it until
+/// the cool-down has passed and one probing call has succeeded.
+class CircuitOpenError : public ConnectionError {
  public:
   using ConnectionError::ConnectionError;
 };

@@ -122,6 +122,7 @@ void Connection::reset() noexcept {
 void Connection::fail(std::string_view during) {
   const IoFailure why = stream_.error();
   reset();  // a connection that saw an error is never used again
+  ++io_failures_;
   std::string what(during);
   if (why.tls) {
     if (why.saved_errno == EAGAIN)

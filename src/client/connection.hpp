@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -67,6 +68,9 @@ class Connection {
   /// Drops the connection; the next command reconnects.
   void reset() noexcept;
   bool connected() const noexcept { return stream_.is_open(); }
+  /// Connection-level failures (I/O errors, timeouts) seen so far: the pool's
+  /// circuit breaker compares it before and after a lease.
+  std::uint64_t io_failures() const noexcept { return io_failures_; }
   const ConnectionConfig& config() const noexcept { return cfg_; }
 
  private:
@@ -80,7 +84,8 @@ class Connection {
 
   ConnectionConfig cfg_;
   RespStream stream_;
-  bool sent_on_reused_ = false;  // pipeline_send() wrote on a connection made earlier
+  bool sent_on_reused_ = false;    // pipeline_send() wrote on a connection made earlier
+  std::uint64_t io_failures_ = 0;  // fail() calls (the pool's circuit breaker reads it)
 };
 
 /// The one place that maps an I/O failure, in hiredis's error codes (see

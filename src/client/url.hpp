@@ -29,8 +29,9 @@ struct ConnectionConfig {
   std::chrono::milliseconds pool_wait_timeout{1000};
   std::string client_name;  ///< CLIENT SETNAME ("" = none)
   bool keepalive = true;
-  bool tls = false;        ///< rediss:// (TLS with tls_options)
-  TlsOptions tls_options;  ///< Options::tls, overridden by the URL's tls_* keys
+  CircuitBreakerOptions circuit_breaker;  ///< the pool's breaker
+  bool tls = false;                       ///< rediss:// (TLS with tls_options)
+  TlsOptions tls_options;                 ///< Options::tls, overridden by the URL's tls_* keys
   /// Built from tls_options when tls (by parse_url, or by Connection for a
   /// hand-made config); shared by every copy: one SSL_CTX per pool / cluster.
   std::shared_ptr<const TlsContext> tls_context;

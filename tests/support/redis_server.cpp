@@ -141,22 +141,27 @@ std::string run_capture(const std::vector<std::string>& args) {
 
 }  // namespace
 
-RedisServer::RedisServer(std::vector<std::string> extra_args) : extra_(std::move(extra_args)) {
-  init();
+RedisServer::RedisServer(std::vector<std::string> extra_args, std::string config)
+    : extra_(std::move(extra_args)) {
+  init(std::move(config));
 }
 
 RedisServer::RedisServer(TlsServerFiles tls, std::vector<std::string> extra_args)
     : extra_(std::move(extra_args)), tls_(std::move(tls)), is_tls_(true) {
-  init();
+  init({});
 }
 
-void RedisServer::init() {
+void RedisServer::init(std::string config) {
   std::string templ = (std::filesystem::temp_directory_path() / "rc-redis-XXXXXX").string();
   if (::mkdtemp(templ.data()) == nullptr) {
     throw std::runtime_error("RedisServer: mkdtemp failed: " + std::string(std::strerror(errno)));
   }
   dir_ = templ;
   socket_ = dir_ + "/redis.sock";
+  if (!config.empty()) {
+    config_ = dir_ + "/redis.conf";
+    std::ofstream(config_) << config;
+  }
   try {
     // The free port can be taken between our probe and redis-server's bind: retry.
     for (int attempt = 1;; ++attempt) {
@@ -195,25 +200,12 @@ std::string RedisServer::unix_url(int db) const {
 
 void RedisServer::start() {
   if (pid_ > 0) return;
-  std::vector<std::string> args = {RC_REDIS_SERVER,
-                                   "--port",
-                                   std::to_string(port_),
-                                   "--bind",
-                                   "127.0.0.1",
-                                   "--unixsocket",
-                                   socket_,
-                                   "--unixsocketperm",
-                                   "700",
-                                   "--dir",
-                                   dir_,
-                                   "--save",
-                                   "",
-                                   "--appendonly",
-                                   "no",
-                                   "--daemonize",
-                                   "no"};
-  if (is_tls_) {
-    args[2] = "0";  // --port 0: TLS only
+  std::vector<std::string> args = {RC_REDIS_SERVER};
+  if (!config_.empty()) args.push_back(config_);
+  args.insert(args.end(), {"--port", is_tls_ ? "0" : std::to_string(port_), "--bind", "127.0.0.1",
+                           "--unixsocket", socket_, "--unixsocketperm", "700", "--dir", dir_,
+                           "--save", "", "--appendonly", "no", "--daemonize", "no"});
+  if (is_tls_) {  // --port 0: TLS only
     args.insert(args.end(), {"--tls-port", std::to_string(port_), "--tls-cert-file", tls_.cert,
                              "--tls-key-file", tls_.key, "--tls-ca-cert-file", tls_.ca,
                              "--tls-auth-clients", tls_.auth_clients ? "yes" : "no"});

@@ -23,7 +23,9 @@ struct TlsServerFiles {
 class RedisServer {
  public:
   /// extra_args: appended to the redis-server command line, e.g. {"--requirepass", "s3cret"}.
-  explicit RedisServer(std::vector<std::string> extra_args = {});
+  /// config: if not empty, written to <dir>/redis.conf and passed as the config
+  /// file (first argument), e.g. a sentinel's `sentinel monitor ...` lines.
+  explicit RedisServer(std::vector<std::string> extra_args = {}, std::string config = {});
   /// A TLS server: port() is its TLS port. (extra_args has no default, so
   /// that RedisServer({"--flag", "value"}) stays unambiguous.)
   RedisServer(TlsServerFiles tls, std::vector<std::string> extra_args);
@@ -55,11 +57,12 @@ class RedisServer {
   std::string cli(const std::vector<std::string>& args) const;
 
  private:
-  void init();
+  void init(std::string config);
 
   std::vector<std::string> extra_;
   TlsServerFiles tls_;
   bool is_tls_ = false;
+  std::string config_;  // config file path ("" = none)
   std::string dir_, socket_;
   int port_ = 0;
   pid_t pid_ = -1;
