@@ -332,6 +332,7 @@ ClusterConfig parse_cluster_url(std::string_view url, const Options& defaults) {
   cfg.pool_size = defaults.pool_size;
   cfg.pool_wait_timeout = defaults.pool_wait_timeout;
   cfg.client_name = defaults.client_name;
+  cfg.circuit_breaker = defaults.circuit_breaker;
   if (!is_cluster_url(url)) {
     bad(url,
         "not a cluster URL; expected redis+cluster://[[user:]password@]host:port[,host:port...]");
@@ -382,6 +383,7 @@ ConnectionConfig parse_url(std::string_view url, const Options& defaults) {
   cfg.pool_size = defaults.pool_size;
   cfg.pool_wait_timeout = defaults.pool_wait_timeout;
   cfg.client_name = defaults.client_name;
+  cfg.circuit_breaker = defaults.circuit_breaker;
 
   const auto sep = url.find("://");
   if (sep == std::string_view::npos) bad(url, "no scheme; " + std::string(kForms));
