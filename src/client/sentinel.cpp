@@ -289,6 +289,8 @@ auto SentinelClient::run(Op&& op, bool retry) {
     } else {
       return out;
     }
+  } catch (const CircuitOpenError&) {
+    throw;  // no I/O was tried: the failures that opened it already asked the sentinels
   } catch (const ConnectionError&) {
     failure = std::current_exception();
   } catch (const ReplyError& e) {

@@ -81,6 +81,7 @@ SentinelConfig parse_sentinel_url(std::string_view url, const Options& defaults)
   cfg.pool_size = defaults.pool_size;
   cfg.pool_wait_timeout = defaults.pool_wait_timeout;
   cfg.client_name = defaults.client_name;
+  cfg.circuit_breaker = defaults.circuit_breaker;
   if (starts_with_nocase(url, kTlsScheme)) {
     url_parts::fail(url,
                     "scheme 'rediss+sentinel' (TLS) is not supported: this build has no TLS "

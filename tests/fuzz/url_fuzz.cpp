@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "client/sentinel_url.hpp"
 #include "client/url.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -19,6 +20,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     auto cfg = redis_cache::detail::parse_cluster_url(url);
     (void)cfg;
+  } catch (const redis_cache::ConfigError& e) {
+    if (*e.what() == '\0') std::abort();
+  }
+  try {
+    auto cfg = redis_cache::detail::parse_sentinel_url(url);
+    if (cfg.sentinels.empty() || cfg.master_name.empty()) std::abort();
   } catch (const redis_cache::ConfigError& e) {
     if (*e.what() == '\0') std::abort();
   }

@@ -44,6 +44,7 @@ TEST(SentinelUrl, SentinelsMasterNameAndDatabase) {
 TEST(SentinelUrl, DataAndSentinelCredentialsAreSeparate) {
   Options o;
   o.pool_size = 3;
+  o.circuit_breaker.failures = 7;
   const auto c = rd::parse_sentinel_url(
       "redis+sentinel://app:data%2Fpw@h:1,h:2/m?sentinel_user=watch&sentinel_password=s%40pw&"
       "command_timeout=250",
@@ -53,6 +54,7 @@ TEST(SentinelUrl, DataAndSentinelCredentialsAreSeparate) {
   EXPECT_EQ(c.sentinel_user, "watch");
   EXPECT_EQ(c.sentinel_password, "s@pw");
   EXPECT_EQ(c.node.pool_size, 3u);
+  EXPECT_EQ(c.node.circuit_breaker.failures, 7u);
   EXPECT_EQ(c.node.command_timeout.count(), 250);
   const auto s = c.sentinel_config(1);  // what a sentinel gets: never the data password
   EXPECT_EQ(s.host, "h");
