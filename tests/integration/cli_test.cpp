@@ -32,6 +32,7 @@
 #include "client/cluster.hpp"
 #include "codec_tools.hpp"
 #include "support/redis_cluster.hpp"
+#include "support/redis_sentinel.hpp"
 #include "support/redis_server.hpp"
 
 namespace rc = redis_cache;
@@ -950,6 +951,25 @@ TEST_F(Cli, ValuesOfEveryKindOfTypePassTheNotesTypeCheck) {
       EXPECT_EQ(r.code, 0) << ns << " " << n << ": " << r.err << r.out;
     }
   }
+}
+
+TEST_F(Cli, SentinelUrlReachesTheMaster) {
+  rc_test::RedisSentinels group({.replicas = 0, .sentinels = 1});
+  rc::RedisCache c{{.url = group.url()}};
+  auto twice = c.cache<&cli_test::twice>({.ns = "cli.sentinel"});
+  twice(1), twice(2);
+  CliRun r = run({"--url", group.url(), "ls", "--json"}, false);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json::value ls = r.json();
+  const auto* o = find_ns(ls, "cli.sentinel");
+  ASSERT_NE(o, nullptr) << r.out;
+  EXPECT_EQ(o->at("entries").to_number<int>(), 2);
+  // A master name the sentinel does not monitor: a connection error (exit 2) that says so.
+  std::string wrong = group.url();
+  wrong = wrong.substr(0, wrong.rfind('/')) + "/nosuch";
+  r = run({"--url", wrong, "ls"}, false);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("unknown master name 'nosuch'"), std::string::npos) << r.err;
 }
 
 }  // namespace

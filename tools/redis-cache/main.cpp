@@ -131,7 +131,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();  // global options are accepted after the command too
   app.add_option("--url", settings.url,
-                 "Redis URL: redis://, unix:// or redis+cluster://host:port[,host:port...] "
+                 "Redis URL: redis://, unix://, redis+cluster://host:port[,host:port...] or "
+                 "redis+sentinel://host:port[,host:port...]/<master> "
                  "(default: $REDIS_URL, else redis://127.0.0.1:6379/0)");
   app.add_option("--prefix", settings.prefix, "key prefix the cache was created with")
       ->capture_default_str();
