@@ -26,12 +26,17 @@ std::unique_ptr<rcd::FunctionState> state_for(Session& s, const NsRef& ref) {
   return st;
 }
 
-bool confirm(const std::string& question, bool yes) {
-  if (yes) return true;
+/// Throws unless a question can be asked (stdin is a terminal).
+void require_terminal() {
   if (::isatty(STDIN_FILENO) != 1)
     throw CliError(exit_usage,
                    "refusing to delete without confirmation: stdin is not a "
                    "terminal; pass --yes to delete anyway");
+}
+
+bool confirm(const std::string& question, bool yes) {
+  if (yes) return true;
+  require_terminal();
   std::cerr << question << " [y/N] " << std::flush;
   std::string answer;
   std::getline(std::cin, answer);
@@ -59,7 +64,8 @@ int cmd_rm(Session& s, const std::string& ns, const std::optional<std::string>& 
     }
     for (const auto& c : found) removed += rcd::io::invalidate(*state_for(s, c.ref), c.key) ? 1 : 0;
   } else {
-    if (!yes) {  // the question says how many
+    if (!yes) {            // the question says how many
+      require_terminal();  // before counting what may be millions of keys
       std::size_t count = 0;
       for (const auto& ref : refs)
         s.scan(ref, [&](std::span<const std::string> batch) { count += batch.size(); });
