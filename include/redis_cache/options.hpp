@@ -32,6 +32,18 @@ enum class Codec {
   python,   ///< byte-identical to python-redis-cache 4.x: share entries with Python
 };
 
+/// The near cache: decoded values kept in process memory, served without a
+/// round trip, kept coherent by Redis' server-assisted invalidation (CLIENT
+/// TRACKING). See README "Near cache".
+struct NearCacheOptions {
+  /// Memory budget: keys + values + per-entry overhead, in bytes. 0 = no near cache.
+  std::size_t max_bytes = 0;
+  /// Cap on the number of entries. 0 = no cap (only max_bytes bounds them).
+  std::size_t max_entries = 0;
+  /// Longest a value stays near (also never longer than its Redis TTL). 0 = follow Redis.
+  std::chrono::milliseconds max_ttl{0};
+};
+
 /// Connection and cache-wide options.
 struct Options {
   /// redis://[[user:]password@]host[:port][/db][?option=value&...]
@@ -64,6 +76,8 @@ struct Options {
   std::chrono::milliseconds pool_wait_timeout{1000};
   /// CLIENT SETNAME for every connection ("" = do not set).
   std::string client_name = "redis_cache";
+  /// In-process near cache shared by every function of this cache (off by default).
+  NearCacheOptions near = {};
 };
 
 /// Options of one cached function (like python-redis-cache's cache(ttl, limit, namespace)).
@@ -86,6 +100,9 @@ struct CacheOptions {
   /// its value with jittered backoff for up to this long, then compute
   /// themselves. Also the lock's expiry. 0 = off.
   std::chrono::milliseconds lock_timeout{0};
+  /// false: keep this function out of the near cache (Options::near), e.g. when
+  /// its values are huge or written far more often than read.
+  bool near = true;
 };
 
 }  // namespace redis_cache
