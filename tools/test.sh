@@ -3,7 +3,7 @@
 # warnings as errors (everything), an AddressSanitizer + UndefinedBehaviorSanitizer
 # build (everything), and a ThreadSanitizer build of the concurrency-heavy tests
 # only (single flight and the lock, the pool, macro rebinding, cluster refresh
-# and migration, faults under load). Every test that needs Redis starts its own
+# and migration, faults under load, the near cache). Every test that needs Redis starts its own
 # private redis-server. Prints how long each phase took at the end.
 #   bash tools/test.sh                   # all three
 #   RC_SKIP_ASAN=1 bash tools/test.sh    # without the ASan/UBSan build
@@ -14,7 +14,7 @@ jobs=$(nproc)
 
 # The TSan pass builds the concurrency_tests target (tests/CMakeLists.txt) and
 # runs these of its tests.
-tsan_tests='^(Stampede|Macro|Pool|Cluster|ClusterSeeds|ClusterWithReplicas|Fault)\.'
+tsan_tests='^(Stampede|Macro|Pool|Cluster|ClusterSeeds|ClusterWithReplicas|Fault|Near)\.'
 
 phases=()
 last=$SECONDS
