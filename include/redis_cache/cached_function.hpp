@@ -114,8 +114,7 @@ class CachedFunction<Fn, R(Args...)> {
         if (st.near != nullptr) {
           std::optional<R> near;  // a near hit: lookup and copy, no I/O, no decode
           if (detail::io::near_get(st, key.str(), &detail::near_copy<R>, &near)) {
-            detail::bump(st.stats.hits);
-            detail::bump(st.stats.near_hits);
+            detail::bump(st.stats.near_hits);  // (also a hit in stats())
             return std::move(*near);
           }
           ticket = detail::io::near_begin(st, key.str());  // the placeholder, before the GET

@@ -55,15 +55,19 @@ struct NearStats {
 };
 
 namespace detail {
+/// The live counters (relaxed atomics). `hits` here counts Redis hits only.
 struct StatsCounters {
   std::atomic<std::uint64_t> hits{0}, misses{0}, fills{0}, errors{0}, decode_failures{0},
       coalesced{0}, lock_waits{0}, degraded_stores{0}, near_hits{0}, near_fills{0},
       near_evictions{0}, near_invalidations{0}, near_flushes{0};
   Stats snapshot() const noexcept {
     constexpr auto r = std::memory_order_relaxed;
-    return {hits.load(r),        misses.load(r),          fills.load(r),
+    // `hits` counts Redis hits; a near hit bumps near_hits only (one atomic on
+    // the hottest path) and the snapshot adds them: Stats::hits is every hit.
+    const std::uint64_t near = near_hits.load(r);
+    return {hits.load(r) + near, misses.load(r),          fills.load(r),
             errors.load(r),      decode_failures.load(r), coalesced.load(r),
-            lock_waits.load(r),  degraded_stores.load(r), near_hits.load(r),
+            lock_waits.load(r),  degraded_stores.load(r), near,
             near_fills.load(r),  near_evictions.load(r),  near_invalidations.load(r),
             near_flushes.load(r)};
   }
