@@ -199,6 +199,8 @@ class CachedFunction<Fn, R(Args...)> {
     detail::build_result_key(*st_, out, args...);
   }
   R compute(const args_tuple& t) const { return std::apply(fn_, t); }
+  std::vector<R> mget_near(std::span<const args_tuple> calls,
+                           std::span<const std::string_view> keys) const;
   /// A Redis hit with the near tier on: decode, then keep a copy near (if the
   /// placeholder is still there when the copy is ready).
   R keep_near(std::string_view key, const detail::NearTicket& ticket,
@@ -339,6 +341,8 @@ std::vector<R> CachedFunction<Fn, R(Args...)>::mget(std::span<const args_tuple> 
     key_buf.end_key();
   }
   const std::vector<std::string_view> keys = key_buf.views();
+  if constexpr (std::is_copy_constructible_v<R>)
+    if (st.near != nullptr) return mget_near(calls, keys);
   detail::BatchFound found;
   if (!detail::batch_lookup(*st.core, keys, found,
                             [&](const Error& e) { detail::handle_redis_error(st, e); })) {
@@ -358,6 +362,52 @@ std::vector<R> CachedFunction<Fn, R(Args...)>::mget(std::span<const args_tuple> 
     out.push_back(detail::batch_miss<R>(st, keys[i], stores, [&] { return compute(calls[i]); }));
   }
   detail::bump_by(st.stats.hits, hits);
+  detail::batch_store(*st.core, stores);
+  return out;
+}
+
+// mget with the near tier on: near hits served locally, only the rest sent
+// in one MGET (its hits are not kept near: single calls fill the near tier).
+template <class Fn, class R, class... Args>
+std::vector<R> CachedFunction<Fn, R(Args...)>::mget_near(
+    std::span<const args_tuple> calls, std::span<const std::string_view> keys) const {
+  const detail::FunctionState& st = *st_;
+  std::vector<std::optional<R>> near(calls.size());
+  std::vector<std::string_view> rest;
+  std::vector<std::size_t> rest_at;
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    if (detail::io::near_get(st, keys[i], &detail::near_copy<R>, &near[i])) {
+      detail::bump(st.stats.near_hits);
+      continue;
+    }
+    rest.push_back(keys[i]);
+    rest_at.push_back(i);
+  }
+  std::vector<R> out;
+  out.reserve(calls.size());
+  detail::BatchFound found;
+  const bool looked_up =
+      rest.empty() || detail::batch_lookup(*st.core, rest, found, [&](const Error& e) {
+        detail::handle_redis_error(st, e);
+      });
+  std::vector<detail::PendingStore> stores;
+  for (std::size_t i = 0, j = 0; i < calls.size(); ++i) {
+    if (j == rest_at.size() || rest_at[j] != i) {
+      out.push_back(std::move(*near[i]));
+      continue;
+    }
+    if (!looked_up) {  // Redis failed and the handler asked for the fallback
+      ++j;
+      out.push_back(compute(calls[i]));
+      continue;
+    }
+    const auto& v = found.values[j++];
+    if (v && detail::decode_append(out, st, *v)) {
+      detail::bump(st.stats.hits);
+      continue;
+    }
+    out.push_back(detail::batch_miss<R>(st, keys[i], stores, [&] { return compute(calls[i]); }));
+  }
   detail::batch_store(*st.core, stores);
   return out;
 }

@@ -3,8 +3,8 @@
 //   CLIENT ID → CLIENT TRACKING on REDIRECT <own id> BCAST PREFIX <prefix>
 //   → SUBSCRIBE __redis__:invalidate
 // then: invalidation messages evict keys (a null payload, FLUSHALL/FLUSHDB,
-// flushes everything); a PING every 250 ms whose pong must arrive within
-// 250 ms. Any error or missed deadline: the near cache is flushed and bypassed
+// flushes everything); a PING 250 ms after the last pong, whose pong must
+// arrive within 500 ms (a silent server is noticed within 750 ms). Any error or missed deadline: the near cache is flushed and bypassed
 // (NearCache::on_lost) until a new subscription is confirmed.
 #pragma once
 
@@ -25,7 +25,7 @@ class NearCache;
 class NearListener {
  public:
   static constexpr std::chrono::milliseconds kPingEvery{250};
-  static constexpr std::chrono::milliseconds kPongDeadline{250};
+  static constexpr std::chrono::milliseconds kPongDeadline{500};
 
   NearListener(NearCache& near, ConnectionConfig cfg, std::string prefix);
   ~NearListener();  ///< stops the thread and joins it
