@@ -122,9 +122,12 @@ class CachedFunction<Fn, R(Args...)> {
       }
       detail::FetchedValue fetched;  // decoded from the reply itself (no copy)
       try {
-        detail::io::fetch_near(st, key.str(), fetched, ticket);
+        if (ticket.token == 0) [[likely]]  // near tier off or bypassed: a plain GET
+          detail::io::fetch(st, key.str(), fetched);
+        else
+          detail::io::fetch_near(st, key.str(), fetched, ticket);
       } catch (const Error& e) {
-        detail::io::near_cancel(st, key.str(), ticket);
+        if (ticket.token != 0) detail::io::near_cancel(st, key.str(), ticket);
         detail::handle_redis_error(st, e);
         return fn_(std::forward<Args>(args)...);
       }
@@ -137,7 +140,7 @@ class CachedFunction<Fn, R(Args...)> {
           detail::bump(st.stats.decode_failures);  // a miss: recompute and overwrite
         }
       }
-      detail::io::near_cancel(st, key.str(), ticket);
+      if (ticket.token != 0) detail::io::near_cancel(st, key.str(), ticket);
     }
     detail::bump(st.stats.misses);
     return compute_and_fill(key.str(), [&]() -> R { return fn_(std::forward<Args>(args)...); });

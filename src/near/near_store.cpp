@@ -206,7 +206,12 @@ std::uint64_t NearStore::begin(std::string_view key, std::uint64_t h, std::uint6
     return token;
   }
   const std::size_t nb = node_bytes(key.size());
-  if (!s.make_room(nb, true, nullptr)) return 0;
+  // The bucket array doubles once the table is full: room for that too.
+  const std::size_t grown =
+      s.count + 1 >= s.buckets.size()
+          ? heap_chunk(2 * s.buckets.size() * sizeof(void*)) - s.bucket_bytes()
+          : 0;
+  if (!s.make_room(nb + grown, true, nullptr)) return 0;
   void* mem = std::malloc(sizeof(NearNode) + key.size());
   if (mem == nullptr) return 0;
   auto* n = ::new (mem) NearNode{};
