@@ -459,7 +459,8 @@ TEST_F(Cli, StatsListsNearCacheListeners) {
   CliRun r = run({"stats", "--json"});
   ASSERT_EQ(r.code, 0) << r.err;
   bool seen = false;
-  for (const auto& l : r.json().at("near_listeners").as_array())
+  const json::value v = r.json();
+  for (const auto& l : v.at("near_listeners").as_array())
     seen = seen || l.at("name").as_string() == "redis_cache:near";
   EXPECT_TRUE(seen) << r.out;
   r = run({"stats"});
