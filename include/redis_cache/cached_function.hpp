@@ -65,7 +65,7 @@ struct signature_checks<R(Args...)> {
 /// Calls the error handler for a Redis failure, or rethrows when there is none.
 /// Returns normally only when the handler asked for the fallback.
 inline void handle_redis_error(const FunctionState& st, const Error& e) {
-  bump(st.stats.errors);
+  count_redis_error(st, e);
   if (!st.handler) throw;
   st.handler(e, st.ns);
 }

@@ -32,6 +32,19 @@ enum class Codec {
   python,   ///< byte-identical to python-redis-cache 4.x: share entries with Python
 };
 
+/// The circuit breaker of each server (each node of a cluster): after `failures`
+/// connection failures or timeouts in a row, calls skip that server for
+/// `cool_down` (they fail at once with CircuitOpenError, which goes to the
+/// exception handler like any Redis failure), then one call probes it: success
+/// closes the breaker, failure opens it for another cool-down. A hung server
+/// then costs `failures` timeouts, not one per call.
+struct CircuitBreakerOptions {
+  /// Consecutive failures that open the breaker. 0 = no breaker.
+  std::size_t failures = 5;
+  /// How long calls skip the server before one probes it.
+  std::chrono::milliseconds cool_down{1000};
+};
+
 /// The near cache: decoded values kept in process memory, served without a
 /// round trip, kept coherent by Redis' server-assisted invalidation (CLIENT
 /// TRACKING). See README "Near cache".
@@ -49,6 +62,8 @@ struct Options {
   /// redis://[[user:]password@]host[:port][/db][?option=value&...]
   /// unix://[[user:]password@]/path/to.sock[?db=N&...]
   /// redis+cluster://[[user:]password@]host[:port][,host[:port]...][?option=value&...]
+  /// redis+sentinel://[[user:]password@]host[:port][,host[:port]...]/<master>[/db][?...]
+  ///   (the master Sentinel monitors; sentinel_password=, sentinel_user= for the sentinels)
   /// Query options: connect_timeout, command_timeout, pool_wait_timeout (ms, 0 = wait
   /// forever), pool_size, client_name, db, keepalive (true/false); they override the
   /// fields below.
@@ -76,6 +91,8 @@ struct Options {
   std::chrono::milliseconds pool_wait_timeout{1000};
   /// CLIENT SETNAME for every connection ("" = do not set).
   std::string client_name = "redis_cache";
+  /// Stop calling a server that keeps failing (see CircuitBreakerOptions).
+  CircuitBreakerOptions circuit_breaker = {};
   /// In-process near cache shared by every function of this cache (off by default).
   NearCacheOptions near = {};
 };

@@ -159,6 +159,7 @@ int cmd_stats(Session& s) {
                              {"near_listeners", std::move(near)},
                              {"namespaces", std::move(nss)}}) +
         "\n");
+    warn_wrong_types(all, s.settings());
     return exit_ok;
   }
   char pct[32];
@@ -188,6 +189,7 @@ int cmd_stats(Session& s) {
     text += "\n" + t.str();
   }
   out(text);
+  warn_wrong_types(all, s.settings());
   return exit_ok;
 }
 

@@ -51,6 +51,13 @@ struct FunctionState {
   mutable std::atomic<bool> schema_written{false};
 };
 
+/// Counts a Redis failure of one of fn's calls: in errors, and in circuit_open
+/// when the call skipped Redis because of its circuit breaker.
+inline void count_redis_error(const FunctionState& fn, const Error& e) noexcept {
+  bump(fn.stats.errors);
+  if (dynamic_cast<const CircuitOpenError*>(&e) != nullptr) bump(fn.stats.circuit_open);
+}
+
 /// What the codec needs to know about a cached function's signature at construction.
 struct SignatureCodecInfo {
   std::size_t arity = 0;          ///< number of arguments

@@ -75,7 +75,7 @@ inline void handle_batch_error(std::span<const FunctionState* const> fns, const 
   for (const FunctionState* f : fns)
     if (std::find(distinct.begin(), distinct.end(), f) == distinct.end()) distinct.push_back(f);
   for (const FunctionState* f : distinct) {
-    bump(f->stats.errors);
+    count_redis_error(*f, e);
     if (!f->handler) throw;
   }
   for (const FunctionState* f : distinct) f->handler(e, f->ns);
