@@ -2,6 +2,7 @@
 // the CacheCore's client.
 #include "cache_core.hpp"
 
+#include <redis_cache/detail/near.hpp>
 #include <redis_cache/errors.hpp>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include "client/script.hpp"
 #include "client/split_slot_store.hpp"
 #include "key_layout.hpp"
+#include "near/near_cache.hpp"
 
 namespace redis_cache::detail {
 
@@ -89,9 +91,24 @@ void write_schema_note(const FunctionState& fn) {
 }  // namespace
 
 CacheCore::CacheCore(Options options)
-    : options_(std::move(options)), client_(make_client(options_)) {}
+    : options_(std::move(options)), client_(make_client(options_)) {
+  if (options_.near.max_bytes == 0 || !options_.active) return;
+  auto* standalone = dynamic_cast<StandaloneClient*>(client_.get());
+  if (standalone == nullptr)
+    throw ConfigError(
+        "redis_cache: the near cache (Options::near) is not available on Redis Cluster yet (" +
+        client_->describe() + "); set Options::near.max_bytes = 0");
+  near_ =
+      std::make_unique<NearCache>(options_.near, standalone->pool().config(),
+                                  keys::tracking_prefix(options_.prefix, options_.support_cluster));
+}
 
 CacheCore::~CacheCore() = default;
+
+NearStats CacheCore::near_stats() const noexcept {
+  if (near_ == nullptr) return {};
+  return near_->stats();
+}
 
 void CacheCore::scan_namespace(std::string_view ns_prefix,
                                const std::function<void(std::span<const std::string>)>& fn) {
@@ -141,6 +158,33 @@ bool fetch(const FunctionState& fn, std::string_view key, FetchedValue& out) {
     throw ProtocolError("redis_cache: GET " + std::string(key) + " on " + client.describe() +
                         " returned a reply that is not a string");
   FetchAccess::fill(out, std::move(r));
+  return true;
+}
+
+bool fetch_near(const FunctionState& fn, std::string_view key, FetchedValue& out,
+                NearTicket& ticket) {
+  if (ticket.token == 0) return fetch(fn, key, out);
+  // GET + PTTL in one round trip: the local expiry is never later than Redis'.
+  const std::int64_t begun = NearCache::now();
+  const std::vector<std::vector<std::string_view>> cmds{{"GET", key}, {"PTTL", key}};
+  Client& client = client_of(fn);
+  std::vector<Reply> r = client.pipeline(fn.ns_prefix, cmds);
+  if (r.size() != 2)
+    throw ProtocolError("redis_cache: GET + PTTL " + std::string(key) + " on " + client.describe() +
+                        " returned " + std::to_string(r.size()) + " replies");
+  check_reply(r[0], key);
+  const ReplyType type = r[0].type();
+  if (type == ReplyType::nil) return false;
+  if (type != ReplyType::string)
+    throw ProtocolError("redis_cache: GET " + std::string(key) + " on " + client.describe() +
+                        " returned a reply that is not a string");
+  const long long pttl = r[1].type() == ReplyType::integer ? r[1].integer() : -2;
+  if (pttl == -2 || pttl == 0) {
+    ticket.expires = begun;  // gone (or going) already: served from Redis, not kept
+  } else {
+    ticket.expires = fn.near->expiry(begun, pttl);
+  }
+  FetchAccess::fill(out, std::move(r[0]));
   return true;
 }
 

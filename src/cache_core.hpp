@@ -26,6 +26,9 @@ class CacheCore {
 
   const Options& options() const noexcept { return options_; }
   Client& client() noexcept { return *client_; }
+  /// The near cache (nullptr when Options::near.max_bytes is 0).
+  NearCache* near() noexcept { return near_.get(); }
+  NearStats near_stats() const noexcept;
 
   /// Calls fn(batch) for every key of the namespace whose prefix is ns_prefix
   /// (SCAN MATCH on the node of its slot, keys of longer namespaces left out),
@@ -41,6 +44,7 @@ class CacheCore {
  private:
   Options options_;
   std::unique_ptr<Client> client_;
+  std::unique_ptr<NearCache> near_;  // after client_: its listener goes first
 };
 
 namespace io {

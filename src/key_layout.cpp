@@ -127,6 +127,14 @@ std::string ns_prefix(std::string_view prefix, std::string_view ns, bool braced)
   return p;
 }
 
+std::string tracking_prefix(std::string_view prefix, bool braced) {
+  std::string p;
+  if (braced) p += '{';
+  p += prefix;
+  p += ':';
+  return p;
+}
+
 std::string index_key(std::string_view ns_prefix) {
   return std::string(ns_prefix) + "keys";
 }

@@ -18,6 +18,10 @@
 
 namespace redis_cache::detail::keys {
 
+/// What every key of a cache starts with ("{<prefix>:" with braces, "<prefix>:"
+/// without): the near cache's CLIENT TRACKING BCAST PREFIX.
+std::string tracking_prefix(std::string_view prefix, bool braced);
+
 /// "{prefix:ns}:" (braced, for Redis Cluster hash tags) or "prefix:ns:".
 std::string ns_prefix(std::string_view prefix, std::string_view ns, bool braced);
 /// The FIFO index of a namespace: ns_prefix + "keys".

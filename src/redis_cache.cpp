@@ -68,6 +68,10 @@ const Options& RedisCache::options() const noexcept {
   return core_->options();
 }
 
+NearStats RedisCache::near_stats() const noexcept {
+  return core_->near_stats();
+}
+
 std::shared_ptr<detail::FunctionState> RedisCache::make_state_impl(
     std::string name, std::string ns, CacheOptions opts, std::string_view schema,
     std::string schema_note, detail::SignatureCodecInfo info) const {
@@ -126,6 +130,7 @@ std::shared_ptr<detail::FunctionState> RedisCache::make_state_impl(
     throw ConfigError("redis_cache: negative lock_timeout for " + st->ns + " (0 means no lock)");
   st->lock_timeout = opts.lock_timeout;
   st->handler = opts.exception_handler ? std::move(opts.exception_handler) : o.exception_handler;
+  if (opts.near) st->near = core_->near();
   return st;
 }
 

@@ -237,6 +237,9 @@ class RedisCache {
   /// The options this cache was made with (URL query keys applied).
   const Options& options() const noexcept;
 
+  /// The near cache's size and state (all zero when Options::near.max_bytes is 0).
+  NearStats near_stats() const noexcept;
+
   /// The schema fingerprint of a signature R(A...) (the key segment after the namespace).
   template <class Sig>
   static constexpr std::string_view schema_fingerprint_of() {

@@ -3,7 +3,8 @@
 // CachedFunction is what RedisCache::cache<&fn>() returns: call it like the
 // function. The path of one call is all in operator() below:
 //   key  = key_prefix + base64(canonical msgpack of the arguments)   (reused buffer)
-//   GET key → hit: decode and return
+//   near hit (Options::near): copy of the decoded value kept in process memory
+//   GET key → hit: decode and return (kept near when the near cache is on)
 //          → miss (or undecodable value): call the function, encode, store, return
 // Redis failures go to the exception handler (fallback to the function) or throw.
 #pragma once
@@ -12,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -23,6 +25,7 @@
 #include <redis_cache/codec/codec.hpp>
 #include <redis_cache/detail/core.hpp>
 #include <redis_cache/detail/mget.hpp>
+#include <redis_cache/detail/near.hpp>
 #include <redis_cache/detail/result_codec.hpp>
 #include <redis_cache/detail/scratch.hpp>
 #include <redis_cache/detail/stampede.hpp>
@@ -106,20 +109,38 @@ class CachedFunction<Fn, R(Args...)> {
     detail::Scratch key;
     build_key(key.str(), args...);
     {
+      detail::NearTicket ticket;  // token 0: nothing to keep near
+      if constexpr (std::is_copy_constructible_v<R>) {
+        if (st.near != nullptr) {
+          std::optional<R> near;  // a near hit: lookup and copy, no I/O, no decode
+          if (detail::io::near_get(st, key.str(), &detail::near_copy<R>, &near)) {
+            detail::bump(st.stats.near_hits);  // (also a hit in stats())
+            return std::move(*near);
+          }
+          ticket = detail::io::near_begin(st, key.str());  // the placeholder, before the GET
+        }
+      }
       detail::FetchedValue fetched;  // decoded from the reply itself (no copy)
       try {
-        detail::io::fetch(st, key.str(), fetched);
+        if (ticket.token == 0) [[likely]]  // near tier off or bypassed: a plain GET
+          detail::io::fetch(st, key.str(), fetched);
+        else
+          detail::io::fetch_near(st, key.str(), fetched, ticket);
       } catch (const Error& e) {
+        if (ticket.token != 0) detail::io::near_cancel(st, key.str(), ticket);
         detail::handle_redis_error(st, e);
         return fn_(std::forward<Args>(args)...);
       }
       if (fetched.found()) {
         try {
+          if constexpr (std::is_copy_constructible_v<R>)
+            if (ticket.token != 0) return keep_near(key.str(), ticket, fetched.bytes());
           return detail::decode_counted<R>(st, fetched.bytes(), st.stats.hits);
         } catch (const DecodeError&) {
           detail::bump(st.stats.decode_failures);  // a miss: recompute and overwrite
         }
       }
+      if (ticket.token != 0) detail::io::near_cancel(st, key.str(), ticket);
     }
     detail::bump(st.stats.misses);
     return compute_and_fill(key.str(), [&]() -> R { return fn_(std::forward<Args>(args)...); });
@@ -131,7 +152,9 @@ class CachedFunction<Fn, R(Args...)> {
     if (!st_->active) return false;
     detail::Scratch key;
     build_key(key.str(), args...);
-    return detail::io::invalidate(*st_, key.str());
+    const bool removed = detail::io::invalidate(*st_, key.str());
+    detail::io::near_evict(*st_, key.str());  // at once, not when the echo arrives
+    return removed;
   }
 
   /// Removes every cached result of this function (and nothing else), of any
@@ -140,7 +163,9 @@ class CachedFunction<Fn, R(Args...)> {
   /// failures throw.
   std::size_t invalidate_all() const {
     if (!st_->active) return 0;
-    return detail::io::invalidate_all(*st_).values;
+    const std::size_t removed = detail::io::invalidate_all(*st_).values;
+    detail::io::near_evict_namespace(*st_);
+    return removed;
   }
 
   /// The Redis key that a call with args uses.
@@ -177,6 +202,19 @@ class CachedFunction<Fn, R(Args...)> {
     detail::build_result_key(*st_, out, args...);
   }
   R compute(const args_tuple& t) const { return std::apply(fn_, t); }
+  std::vector<R> mget_near(std::span<const args_tuple> calls,
+                           std::span<const std::string_view> keys) const;
+  /// A Redis hit with the near tier on: decode, then keep a copy near (if the
+  /// placeholder is still there when the copy is ready).
+  R keep_near(std::string_view key, const detail::NearTicket& ticket,
+              std::string_view bytes) const {
+    const detail::FunctionState& st = *st_;
+    R value = detail::decode_result<R>(st, bytes);
+    detail::bump(st.stats.hits);
+    const std::size_t cost = detail::near_value_bytes(value, bytes.size());
+    detail::io::near_fill(st, key, ticket, new detail::NearValueOf<R>(value), cost);
+    return value;
+  }
   /// Encodes and stores value (after a miss); Redis failures follow the handler.
   void fill(std::string_view key, const R& value) const {
     const detail::FunctionState& st = *st_;
@@ -306,6 +344,8 @@ std::vector<R> CachedFunction<Fn, R(Args...)>::mget(std::span<const args_tuple> 
     key_buf.end_key();
   }
   const std::vector<std::string_view> keys = key_buf.views();
+  if constexpr (std::is_copy_constructible_v<R>)
+    if (st.near != nullptr) return mget_near(calls, keys);
   detail::BatchFound found;
   if (!detail::batch_lookup(*st.core, keys, found,
                             [&](const Error& e) { detail::handle_redis_error(st, e); })) {
@@ -325,6 +365,52 @@ std::vector<R> CachedFunction<Fn, R(Args...)>::mget(std::span<const args_tuple> 
     out.push_back(detail::batch_miss<R>(st, keys[i], stores, [&] { return compute(calls[i]); }));
   }
   detail::bump_by(st.stats.hits, hits);
+  detail::batch_store(*st.core, stores);
+  return out;
+}
+
+// mget with the near tier on: near hits served locally, only the rest sent
+// in one MGET (its hits are not kept near: single calls fill the near tier).
+template <class Fn, class R, class... Args>
+std::vector<R> CachedFunction<Fn, R(Args...)>::mget_near(
+    std::span<const args_tuple> calls, std::span<const std::string_view> keys) const {
+  const detail::FunctionState& st = *st_;
+  std::vector<std::optional<R>> near(calls.size());
+  std::vector<std::string_view> rest;
+  std::vector<std::size_t> rest_at;
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    if (detail::io::near_get(st, keys[i], &detail::near_copy<R>, &near[i])) {
+      detail::bump(st.stats.near_hits);
+      continue;
+    }
+    rest.push_back(keys[i]);
+    rest_at.push_back(i);
+  }
+  std::vector<R> out;
+  out.reserve(calls.size());
+  detail::BatchFound found;
+  const bool looked_up =
+      rest.empty() || detail::batch_lookup(*st.core, rest, found, [&](const Error& e) {
+        detail::handle_redis_error(st, e);
+      });
+  std::vector<detail::PendingStore> stores;
+  for (std::size_t i = 0, j = 0; i < calls.size(); ++i) {
+    if (j == rest_at.size() || rest_at[j] != i) {
+      out.push_back(std::move(*near[i]));
+      continue;
+    }
+    if (!looked_up) {  // Redis failed and the handler asked for the fallback
+      ++j;
+      out.push_back(compute(calls[i]));
+      continue;
+    }
+    const auto& v = found.values[j++];
+    if (v && detail::decode_append(out, st, *v)) {
+      detail::bump(st.stats.hits);
+      continue;
+    }
+    out.push_back(detail::batch_miss<R>(st, keys[i], stores, [&] { return compute(calls[i]); }));
+  }
   detail::batch_store(*st.core, stores);
   return out;
 }

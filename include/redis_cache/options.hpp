@@ -45,6 +45,18 @@ struct CircuitBreakerOptions {
   std::chrono::milliseconds cool_down{1000};
 };
 
+/// The near cache: decoded values kept in process memory, served without a
+/// round trip, kept coherent by Redis' server-assisted invalidation (CLIENT
+/// TRACKING). See README "Near cache".
+struct NearCacheOptions {
+  /// Memory budget: keys + values + per-entry overhead, in bytes. 0 = no near cache.
+  std::size_t max_bytes = 0;
+  /// Cap on the number of entries. 0 = no cap (only max_bytes bounds them).
+  std::size_t max_entries = 0;
+  /// Longest a value stays near (also never longer than its Redis TTL). 0 = follow Redis.
+  std::chrono::milliseconds max_ttl{0};
+};
+
 /// TLS settings for rediss:// and rediss+cluster:// URLs (README "Connecting
 /// with TLS"). The URL's query keys tls_ca, tls_ca_dir, tls_cert, tls_key,
 /// tls_sni and tls_verify win over these fields. Files are read when the
@@ -106,6 +118,8 @@ struct Options {
   std::string client_name = "redis_cache";
   /// Stop calling a server that keeps failing (see CircuitBreakerOptions).
   CircuitBreakerOptions circuit_breaker = {};
+  /// In-process near cache shared by every function of this cache (off by default).
+  NearCacheOptions near = {};
   /// TLS settings used by rediss:// URLs (the URL's tls_* keys win).
   TlsOptions tls = {};
 };
@@ -130,6 +144,9 @@ struct CacheOptions {
   /// its value with jittered backoff for up to this long, then compute
   /// themselves. Also the lock's expiry. 0 = off.
   std::chrono::milliseconds lock_timeout{0};
+  /// false: keep this function out of the near cache (Options::near), e.g. when
+  /// its values are huge or written far more often than read.
+  bool near = true;
 };
 
 }  // namespace redis_cache

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <iosfwd>
 #include <string>
@@ -28,6 +29,11 @@ struct Stats {
   /// Calls that skipped Redis because its circuit breaker was open (a
   /// CircuitOpenError, also counted in errors).
   std::uint64_t circuit_open = 0;
+  std::uint64_t near_hits = 0;           ///< hits served from the near cache (also in hits)
+  std::uint64_t near_fills = 0;          ///< values kept near after a Redis hit
+  std::uint64_t near_evictions = 0;      ///< near entries dropped for the budget or local expiry
+  std::uint64_t near_invalidations = 0;  ///< near entries removed by an invalidation
+  std::uint64_t near_flushes = 0;  ///< whole-cache flushes that removed this function's entries
 
   /// hits / (hits + misses), 0 when there were no calls.
   double hit_ratio() const noexcept {
@@ -36,21 +42,46 @@ struct Stats {
   }
   /// One line, e.g.
   /// "hits=3 misses=1 fills=1 errors=0 decode_failures=0 coalesced=0 lock_waits=0
-  ///  degraded_stores=0 circuit_open=0 hit_ratio=0.750"
+  ///  degraded_stores=0 circuit_open=0 near_hits=0 near_fills=0 near_evictions=0
+  ///  near_invalidations=0 near_flushes=0 hit_ratio=0.750"
   std::string to_string() const;
   /// Writes to_string().
   friend std::ostream& operator<<(std::ostream& os, const Stats& s);
 };
 
+/// The near cache of one RedisCache (RedisCache::near_stats()).
+struct NearStats {
+  std::size_t entries = 0;    ///< values (and fills in flight) held
+  std::size_t bytes = 0;      ///< their accounted heap cost (keys, values, overhead)
+  std::size_t max_bytes = 0;  ///< the budget (Options::near.max_bytes; 0 = off)
+  bool listening = false;     ///< the invalidation listener is subscribed: near hits are served
+};
+
 namespace detail {
+/// The live counters (relaxed atomics). `hits` here counts Redis hits only.
 struct StatsCounters {
   std::atomic<std::uint64_t> hits{0}, misses{0}, fills{0}, errors{0}, decode_failures{0},
-      coalesced{0}, lock_waits{0}, degraded_stores{0}, circuit_open{0};
+      coalesced{0}, lock_waits{0}, degraded_stores{0}, circuit_open{0}, near_hits{0}, near_fills{0},
+      near_evictions{0}, near_invalidations{0}, near_flushes{0};
   Stats snapshot() const noexcept {
     constexpr auto r = std::memory_order_relaxed;
-    return {hits.load(r),       misses.load(r),          fills.load(r),
-            errors.load(r),     decode_failures.load(r), coalesced.load(r),
-            lock_waits.load(r), degraded_stores.load(r), circuit_open.load(r)};
+    // `hits` counts Redis hits; a near hit bumps near_hits only (one atomic on
+    // the hottest path) and the snapshot adds them: Stats::hits is every hit.
+    const std::uint64_t near = near_hits.load(r);
+    return {hits.load(r) + near,
+            misses.load(r),
+            fills.load(r),
+            errors.load(r),
+            decode_failures.load(r),
+            coalesced.load(r),
+            lock_waits.load(r),
+            degraded_stores.load(r),
+            circuit_open.load(r),
+            near,
+            near_fills.load(r),
+            near_evictions.load(r),
+            near_invalidations.load(r),
+            near_flushes.load(r)};
   }
 };
 inline void bump(std::atomic<std::uint64_t>& c) noexcept {

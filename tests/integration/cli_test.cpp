@@ -34,6 +34,7 @@
 #include "support/redis_cluster.hpp"
 #include "support/redis_sentinel.hpp"
 #include "support/redis_server.hpp"
+#include "support/sync.hpp"
 #include "support/tls_certs.hpp"
 
 namespace rc = redis_cache;
@@ -417,6 +418,21 @@ TEST_F(Cli, StatsReportsServerAndNamespaces) {
   const json::value v = r.json();
   EXPECT_GE(v.at("server").at("keyspace_hits").to_number<long long>(), 1);
   EXPECT_NE(find_ns(v, "cli.stats"), nullptr);
+}
+
+TEST_F(Cli, StatsListsNearCacheListeners) {
+  rc::RedisCache near{{.url = server_->url(), .near = {.max_bytes = 1 << 20}}};
+  ASSERT_TRUE(rc_test::eventually([&] { return near.near_stats().listening; }));
+  CliRun r = run({"stats", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  bool seen = false;
+  const json::value v = r.json();
+  for (const auto& l : v.at("near_listeners").as_array())
+    seen = seen || l.at("name").as_string() == "redis_cache:near";
+  EXPECT_TRUE(seen) << r.out;
+  r = run({"stats"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("redis_cache:near"), std::string::npos) << r.out;
 }
 
 TEST_F(Cli, ErrorPaths) {

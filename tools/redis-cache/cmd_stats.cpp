@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <map>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "common.hpp"
 #include "ns_stats.hpp"
@@ -89,6 +91,38 @@ ServerInfo server_info(Session& s) {
   return si;
 }
 
+/// A near cache's invalidation listener seen in CLIENT LIST: a connection
+/// with client tracking on ('t' in its flags).
+struct Listener {
+  std::string addr, name;
+  long long age = 0;
+};
+
+std::vector<Listener> near_listeners(Session& s) {
+  std::vector<Listener> found;
+  s.for_each_node([&](rcd::Connection& conn) {
+    const std::array<std::string_view, 2> argv{"CLIENT", "LIST"};
+    Reply r = conn.command(argv);
+    if (r.type() != ReplyType::string) return;
+    std::istringstream in{std::string(r.str())};
+    for (std::string line; std::getline(in, line);) {
+      std::map<std::string, std::string> f;
+      std::istringstream fields(line);
+      for (std::string kv; fields >> kv;)
+        if (auto eq = kv.find('='); eq != std::string::npos)
+          f[kv.substr(0, eq)] = kv.substr(eq + 1);
+      if (f["flags"].find('t') == std::string::npos) continue;
+      Listener l{f["addr"], f["name"], 0};
+      try {
+        l.age = std::stoll(f["age"]);
+      } catch (const std::exception&) {
+      }
+      found.push_back(std::move(l));
+    }
+  });
+  return found;
+}
+
 }  // namespace
 
 int cmd_stats(Session& s) {
@@ -97,6 +131,7 @@ int cmd_stats(Session& s) {
   const double ratio =
       hits + misses ? static_cast<double>(hits) / static_cast<double>(hits + misses) : 0.0;
   const auto all = collect(s);
+  const auto listeners = near_listeners(s);
   json::object dbs;
   for (const auto& [k, v] : si.dbs) dbs[k] = v;
   if (s.settings().json) {
@@ -109,6 +144,9 @@ int cmd_stats(Session& s) {
               : nullptr;
       nss.push_back(std::move(o));
     }
+    json::array near;
+    for (const auto& l : listeners)
+      near.push_back(json::object{{"addr", l.addr}, {"name", l.name}, {"age", l.age}});
     out(to_json(json::object{{"server", json::object{{"redis_version", si.version},
                                                      {"nodes", si.nodes},
                                                      {"keyspace_hits", hits},
@@ -118,6 +156,7 @@ int cmd_stats(Session& s) {
                                                      {"used_memory_human", si.used_human},
                                                      {"keyspace", std::move(dbs)}}},
                              {"prefix", s.settings().prefix},
+                             {"near_listeners", std::move(near)},
                              {"namespaces", std::move(nss)}}) +
         "\n");
     warn_wrong_types(all, s.settings());
@@ -131,6 +170,13 @@ int cmd_stats(Session& s) {
                      std::to_string(misses) + " misses (" + pct + " hit ratio, all clients)\n";
   for (const auto& [db, v] : si.dbs)
     text += db + std::string(11 - std::min<std::size_t>(10, db.size()), ' ') + v + "\n";
+  // Processes holding near caches (their invalidation listeners).
+  text += "near       " + std::to_string(listeners.size()) + " tracking listener(s)";
+  for (std::size_t i = 0; i < listeners.size(); ++i)
+    text += (i == 0 ? ": " : ", ") + listeners[i].addr +
+            (listeners[i].name.empty() ? "" : " " + listeners[i].name) + " (" +
+            std::to_string(listeners[i].age) + " s)";
+  text += "\n";
   if (!all.empty()) {
     Table t({"NAMESPACE", "ENTRIES", "MEMORY", "SHARE"}, {1, 2, 3});
     for (const auto& st : all) {

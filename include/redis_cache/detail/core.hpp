@@ -21,9 +21,12 @@
 namespace redis_cache::detail {
 
 class CacheCore;  // src/cache_core.hpp
+class NearCache;  // src/near/near_cache.hpp
 
 /// Everything one cached function needs at run time, computed once when it is created.
 struct FunctionState {
+  /// Drops the function's near entries (their counters are these).
+  ~FunctionState();
   std::shared_ptr<CacheCore> core;
   std::string name;         ///< C++ name of the function ("app::load_user")
   std::string ns;           ///< namespace of its keys
@@ -42,7 +45,8 @@ struct FunctionState {
   std::size_t compress_above = 0;      ///< zstd for values of at least this many bytes (0 = off)
   std::vector<std::string> arg_names;  ///< Codec::python: the names of the arguments
   std::vector<std::size_t> arg_order;  ///< Codec::python: argument indices sorted by name
-  ExceptionHandler handler;  ///< resolved: the function's own, else the cache's (may be empty)
+  ExceptionHandler handler;   ///< resolved: the function's own, else the cache's (may be empty)
+  NearCache* near = nullptr;  ///< the cache's near cache, when on for this function (core owns it)
   mutable StatsCounters stats;
   mutable std::atomic<bool> schema_written{false};
 };

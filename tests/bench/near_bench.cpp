@@ -1,0 +1,283 @@
+// The near cache in one run on a private redis-server (loopback TCP), side by
+// side: a near hit, a Redis hit without the near tier (GET), a Redis hit with
+// it (GET + PTTL + keeping the copy), raw hiredis GET + msgpack decode, and
+// the floor of a thread-safe lookup (std::unordered_map + std::mutex + copy);
+// 1, 2 and 8 threads; allocations per near hit; bytes per entry; and the
+// delay from a write's acknowledgement to its invalidation applied locally.
+//
+//   build/tests/bench/near_bench [google-benchmark flags]
+#include <redis_cache/redis_cache.hpp>
+
+#include <benchmark/benchmark.h>
+#include <hiredis/hiredis.h>
+#include <malloc.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "access.hpp"
+#include "near/near_cache.hpp"
+#include "near/near_store.hpp"
+#include "support/redis_server.hpp"
+
+#include "bench_user.hpp"
+#include "count_allocs.hpp"
+
+namespace rc = redis_cache;
+using Users = rc::Cached<&load_user>;
+
+namespace {
+
+rc_test::RedisServer* g_server = nullptr;
+std::unique_ptr<rc::RedisCache> g_near_cache, g_plain_cache;
+std::unique_ptr<Users> g_near, g_plain;
+
+redisContext* raw() {
+  struct Ctx {
+    redisContext* c = redisConnect("127.0.0.1", g_server->port());
+    ~Ctx() { redisFree(c); }
+  };
+  thread_local Ctx ctx;
+  if (ctx.c == nullptr || ctx.c->err) {
+    std::fprintf(stderr, "near_bench: cannot connect\n");
+    std::exit(2);
+  }
+  return ctx.c;
+}
+
+void allocs(benchmark::State& s, std::uint64_t start) {
+  s.counters["allocs/op"] = benchmark::Counter(static_cast<double>(g_allocs.load() - start) /
+                                               static_cast<double>(s.iterations()));
+}
+
+void near_hit(benchmark::State& s) {
+  auto& f = *g_near;
+  while (f.stats().near_hits == 0) (void)f(7);
+  const auto a = g_allocs.load();
+  for (auto _ : s) benchmark::DoNotOptimize(f(7));
+  if (s.threads() == 1) allocs(s, a);
+}
+
+void redis_hit(benchmark::State& s) {  // near tier off: GET + decode
+  auto& f = *g_plain;
+  (void)f(7);
+  const auto a = g_allocs.load();
+  for (auto _ : s) benchmark::DoNotOptimize(f(7));
+  if (s.threads() == 1) allocs(s, a);
+}
+
+void redis_hit_near_on(benchmark::State& s) {  // GET + PTTL + decode + keep near
+  auto& f = *g_near;
+  const auto& st = rc::detail::Access::state(f);
+  std::string key = f.key(7);
+  (void)f(7);
+  for (auto _ : s) {
+    rc::detail::io::near_evict(st, key);  // the next call misses near, hits Redis
+    benchmark::DoNotOptimize(f(7));
+  }
+}
+
+void raw_get(benchmark::State& s) {  // hand-written hiredis GET + msgpack decode
+  auto& f = *g_plain;
+  (void)f(7);
+  std::string key;
+  redisContext* c = raw();
+  for (auto _ : s) {
+    rc::detail::Access::build_key(f, key, std::int64_t{7});
+    const char* argv[2] = {"GET", key.data()};
+    const std::size_t lens[2] = {3, key.size()};
+    auto* r = static_cast<redisReply*>(redisCommandArgv(c, 2, argv, lens));
+    User u = rc::codec::decode_value<User>(std::string_view(r->str, r->len));
+    benchmark::DoNotOptimize(u);
+    freeReplyObject(r);
+  }
+}
+
+// The floor: the same key built the same way, one std::mutex, a lookup in a
+// std::unordered_map and a copy of the value.
+struct Floor {
+  std::mutex mu;
+  std::unordered_map<std::string, User> map;
+};
+Floor g_floor;
+void map_mutex(benchmark::State& s) {
+  auto& f = *g_plain;
+  {
+    std::lock_guard lock(g_floor.mu);
+    g_floor.map.emplace(f.key(7), load_user(7));
+  }
+  std::string key;
+  for (auto _ : s) {
+    rc::detail::Access::build_key(f, key, std::int64_t{7});
+    std::unique_lock lock(g_floor.mu);
+    User u = g_floor.map.find(key)->second;
+    lock.unlock();
+    benchmark::DoNotOptimize(u);
+  }
+}
+
+// -- table -----------------------------------------------------------------------
+std::map<std::string, std::pair<double, double>> g_rows;  // name -> (ns, allocs)
+std::vector<std::string> g_order;
+
+class TableReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const auto& r : runs) {
+      if (r.run_type == Run::RT_Aggregate && r.aggregate_name != "median") continue;
+      const std::string name = r.run_name.str();
+      if (g_rows.find(name) == g_rows.end()) g_order.push_back(name);
+      double a = -1;
+      if (auto it = r.counters.find("allocs/op"); it != r.counters.end()) a = it->second.value;
+      // Per call, as seen by one caller; items/s below gives the throughput.
+      g_rows[name] = {r.GetAdjustedRealTime(), a};
+    }
+  }
+};
+
+double row(const std::string& name) {
+  auto it = g_rows.find(name);
+  return it == g_rows.end() ? 0 : it->second.first;
+}
+
+// How long after a write its invalidation is applied by the near cache's
+// listener: from sending the SET (median), and after its acknowledgement
+// (the share of writes already applied by then, and the median of the rest).
+void invalidation_delay() {
+  auto& near = *rc::detail::Access::core(*g_near_cache)->near();
+  const std::string key = g_near->key(7);
+  std::vector<double> from_send, after_ack;
+  int before_ack = 0;
+  constexpr int n = 500;
+  using Clock = std::chrono::steady_clock;
+  for (int i = 0; i < n; ++i) {
+    const auto seen = near.invalidations_applied();
+    const std::string v = std::to_string(i);
+    const char* argv[3] = {"SET", key.data(), v.data()};
+    const std::size_t lens[3] = {3, key.size(), v.size()};
+    const auto t0 = Clock::now();
+    freeReplyObject(redisCommandArgv(raw(), 3, argv, lens));
+    const auto acked = Clock::now();
+    if (near.invalidations_applied() > seen) ++before_ack;
+    while (near.invalidations_applied() <= seen) {
+    }
+    const auto applied = Clock::now();
+    from_send.push_back(std::chrono::duration<double, std::micro>(applied - t0).count());
+    if (applied > acked)
+      after_ack.push_back(std::chrono::duration<double, std::micro>(applied - acked).count());
+  }
+  std::sort(from_send.begin(), from_send.end());
+  std::sort(after_ack.begin(), after_ack.end());
+  (void)g_near->invalidate(7);
+  std::printf(
+      "invalidation applied locally (loopback, %d writes): median %.1f us after the SET "
+      "was sent; already applied at its acknowledgement in %d%%; otherwise median %.1f "
+      "us, worst %.1f us after it\n",
+      n, from_send[from_send.size() / 2], 100 * before_ack / n,
+      after_ack.empty() ? 0.0 : after_ack[after_ack.size() / 2],
+      after_ack.empty() ? 0.0 : after_ack.back());
+}
+
+// Real heap growth per entry (glibc's allocated bytes) next to what the
+// budget counts, for n entries of the benchmark's User.
+void entry_costs() {
+  rc::RedisCache cache{{.url = g_server->url(), .near = {.max_bytes = 256 << 20}}};
+  while (!cache.near_stats().listening) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  auto f = cache.cache<&load_user>({.ttl = std::chrono::hours(1), .ns = "entry_cost"});
+  constexpr int n = 20000;
+  for (int i = 0; i < n; ++i) (void)f(i);  // stored in Redis (and echoed: not near)
+  const std::size_t heap0 = mallinfo2().uordblks;
+  for (int i = 0; i < n; ++i) (void)f(i);  // Redis hits: kept near
+  const std::size_t heap1 = mallinfo2().uordblks;
+  const rc::NearStats s = cache.near_stats();
+  const std::size_t key = f.key(0).size();
+  const User u = load_user(0);
+  const std::size_t value = rc::detail::near_value_bytes(u, 0);
+  std::printf("\nnear entries: %zu of %d, key %zu B, value (holder + heap) %zu B\n", s.entries, n,
+              key, value);
+  std::printf(
+      "  accounted per entry: %.1f B (overhead beyond key and value: %.1f B; "
+      "NearStore::node_overhead = %zu B)\n",
+      static_cast<double>(s.bytes) / static_cast<double>(s.entries),
+      static_cast<double>(s.bytes) / static_cast<double>(s.entries) -
+          static_cast<double>(key + value),
+      rc::detail::NearStore::node_overhead(key));
+  std::printf("  real heap growth per entry (mallinfo2): %.1f B (%.2fx the accounted bytes)\n",
+              static_cast<double>(heap1 - heap0) / static_cast<double>(s.entries),
+              static_cast<double>(heap1 - heap0) / static_cast<double>(s.bytes));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  rc_test::RedisServer server;
+  g_server = &server;
+  g_near_cache = std::make_unique<rc::RedisCache>(
+      rc::Options{.url = server.url(), .near = {.max_bytes = 64 << 20}});
+  g_plain_cache = std::make_unique<rc::RedisCache>(rc::Options{.url = server.url()});
+  g_near = std::make_unique<Users>(g_near_cache->cache<&load_user>({.ttl = std::chrono::hours(1)}));
+  g_plain =
+      std::make_unique<Users>(g_plain_cache->cache<&load_user>({.ttl = std::chrono::hours(1)}));
+  while (!g_near_cache->near_stats().listening)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+
+  std::vector<char*> args(argv, argv + argc);
+  std::string reps = "--benchmark_repetitions=3", aggr = "--benchmark_report_aggregates_only=true";
+  bool has_reps = false;
+  for (int i = 1; i < argc; ++i)
+    if (std::string_view(argv[i]).starts_with("--benchmark_repetitions")) has_reps = true;
+  if (!has_reps) {
+    args.push_back(reps.data());
+    args.push_back(aggr.data());
+  }
+  int nargs = static_cast<int>(args.size());
+  benchmark::Initialize(&nargs, args.data());
+  for (int t : {1, 2, 8}) {
+    benchmark::RegisterBenchmark("near_hit", near_hit)->Threads(t)->UseRealTime();
+    benchmark::RegisterBenchmark("map_mutex_floor", map_mutex)->Threads(t)->UseRealTime();
+  }
+  for (int t : {1, 2, 8}) {
+    benchmark::RegisterBenchmark("redis_hit", redis_hit)->Threads(t)->UseRealTime();
+    benchmark::RegisterBenchmark("raw_hiredis_get", raw_get)->Threads(t)->UseRealTime();
+  }
+  benchmark::RegisterBenchmark("redis_hit_near_on", redis_hit_near_on)->UseRealTime();
+  TableReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+
+  // Google Benchmark's real time per iteration with T threads is wall time /
+  // (iterations per thread): calls per second overall = T / that.
+  std::printf("\n%-36s %12s %14s %10s\n", "case (median)", "ns/call", "Mcalls/s", "allocs");
+  for (const auto& name : g_order) {
+    const auto [ns, a] = g_rows[name];
+    const auto slash = name.find("/threads:");
+    const double t = slash == std::string::npos ? 1.0 : std::atof(name.c_str() + slash + 9);
+    char ac[16] = "";
+    if (a >= 0) std::snprintf(ac, sizeof ac, "%.2f", a);
+    std::printf("%-36s %12.0f %14.3f %10s\n", name.c_str(), ns, t * 1e3 / ns, ac);
+  }
+  const double nh = row("near_hit/real_time/threads:1");
+  const double nh2 = row("near_hit/real_time/threads:2");
+  std::printf("\nnear hit vs raw hiredis GET:       %.0fx faster\n",
+              row("raw_hiredis_get/real_time/threads:1") / nh);
+  std::printf("near hit vs unordered_map+mutex:   %.2fx the floor's time\n",
+              nh / row("map_mutex_floor/real_time/threads:1"));
+  std::printf("near hit, 2 threads vs 1:          %.2fx the throughput\n", 2 * nh / nh2);
+  std::printf("Redis hit, near on vs off:         %.2fx the time\n",
+              row("redis_hit_near_on/real_time") / row("redis_hit/real_time/threads:1"));
+  invalidation_delay();
+  entry_costs();
+  benchmark::Shutdown();
+}
