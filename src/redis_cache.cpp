@@ -9,6 +9,8 @@
 
 #include "cache_core.hpp"
 #include "key_layout.hpp"
+#include "metrics/observer.hpp"
+#include "metrics/tracking.hpp"
 
 namespace redis_cache {
 
@@ -28,7 +30,9 @@ std::string default_namespace(std::string_view qualified_name, const std::source
 }  // namespace detail
 
 RedisCache::RedisCache(Options options)
-    : core_(std::make_shared<detail::CacheCore>(std::move(options))) {}
+    : core_(std::make_shared<detail::CacheCore>(std::move(options))) {
+  detail::track_core(core_);
+}
 
 const Options& RedisCache::options() const noexcept {
   return core_->options();
@@ -92,6 +96,8 @@ std::shared_ptr<detail::FunctionState> RedisCache::make_state_impl(
     throw ConfigError("redis_cache: negative lock_timeout for " + st->ns + " (0 means no lock)");
   st->lock_timeout = opts.lock_timeout;
   st->handler = opts.exception_handler ? std::move(opts.exception_handler) : o.exception_handler;
+  st->observer = detail::make_observer(o.on_event, opts.latency_histogram);
+  detail::track_function(st);
   return st;
 }
 

@@ -59,14 +59,6 @@ struct signature_checks<R(Args...)> {
   static constexpr bool ok = true;
 };
 
-/// Calls the error handler for a Redis failure, or rethrows when there is none.
-/// Returns normally only when the handler asked for the fallback.
-inline void handle_redis_error(const FunctionState& st, const Error& e) {
-  bump(st.stats.errors);
-  if (!st.handler) throw;
-  st.handler(e, st.ns);
-}
-
 struct Access;
 
 }  // namespace detail
@@ -103,6 +95,7 @@ class CachedFunction<Fn, R(Args...)> {
   R operator()(Args... args) const {
     const detail::FunctionState& st = *st_;
     if (!st.active) return fn_(std::forward<Args>(args)...);
+    const detail::CallStart start = detail::call_start(st);  // free unless observed
     detail::Scratch key;
     build_key(key.str(), args...);
     {
@@ -115,13 +108,14 @@ class CachedFunction<Fn, R(Args...)> {
       }
       if (fetched.found()) {
         try {
-          return detail::decode_counted<R>(st, fetched.bytes(), st.stats.hits);
+          return detail::decode_counted<R>(st, fetched.bytes(), st.stats.hits, &start);
         } catch (const DecodeError&) {
           detail::bump(st.stats.decode_failures);  // a miss: recompute and overwrite
         }
       }
     }
     detail::bump(st.stats.misses);
+    const detail::NotifyMiss notify_miss{st, start};
     return compute_and_fill(key.str(), [&]() -> R { return fn_(std::forward<Args>(args)...); });
   }
 
@@ -180,11 +174,13 @@ class CachedFunction<Fn, R(Args...)> {
   /// Encodes and stores value (after a miss); Redis failures follow the handler.
   void fill(std::string_view key, const R& value) const {
     const detail::FunctionState& st = *st_;
+    const detail::CallStart start = detail::call_start(st);
     detail::Scratch bytes;
     try {
       detail::encode_result(st, value, bytes.str());  // ConfigError: not UTF-8 for JSON
       detail::io::store(st, key, bytes.str());
       detail::bump(st.stats.fills);
+      detail::notify(st, EventKind::fill, start);
     } catch (const Error& e) {
       detail::handle_redis_error(st, e);
     }
@@ -315,10 +311,13 @@ std::vector<R> CachedFunction<Fn, R(Args...)>::mget(std::span<const args_tuple> 
   // One pass: each hit decoded in place into out; misses computed in call order.
   std::vector<detail::PendingStore> stores;
   std::uint64_t hits = 0;  // counted once per batch (one atomic add, not one per hit)
+  const bool observed = st.observer != nullptr;
   for (std::size_t i = 0; i < calls.size(); ++i) {
     const auto& v = found.values[i];
     if (v && detail::decode_append(out, st, *v)) [[likely]] {
       ++hits;
+      if (observed) [[unlikely]]
+        detail::observe(st, EventKind::hit, {});  // a batch's calls are not timed
       continue;
     }
     detail::bump_by(st.stats.hits, std::exchange(hits, 0));  // before a compute that may throw

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include <redis_cache/errors.hpp>
+#include <redis_cache/events.hpp>
 
 namespace redis_cache {
 
@@ -64,6 +65,9 @@ struct Options {
   std::chrono::milliseconds pool_wait_timeout{1000};
   /// CLIENT SETNAME for every connection ("" = do not set).
   std::string client_name = "redis_cache";
+  /// Called for every hit, miss, fill, error and fallback of every cached function
+  /// of this cache (see events.hpp). nullptr: nothing is called or measured.
+  EventHandler on_event = nullptr;
 };
 
 /// Options of one cached function (like python-redis-cache's cache(ttl, limit, namespace)).
@@ -86,6 +90,9 @@ struct CacheOptions {
   /// its value with jittered backoff for up to this long, then compute
   /// themselves. Also the lock's expiry. 0 = off.
   std::chrono::milliseconds lock_timeout{0};
+  /// Measure hit, miss and fill latency into histograms (write_metrics) and
+  /// Event::duration. Costs two clock reads per call; off: nothing measured.
+  bool latency_histogram = false;
 };
 
 }  // namespace redis_cache

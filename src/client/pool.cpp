@@ -24,6 +24,15 @@ Lease Pool::acquire() {
   std::unique_lock lock(mu_);
   const auto ready = [this] { return !idle_.empty() || created_ < cfg_.pool_size; };
   if (!ready()) {
+    struct Waiting {  // counted while this caller waits (the lock is held on both ends)
+      std::atomic<std::size_t>& n;
+      explicit Waiting(std::atomic<std::size_t>& w) : n(w) {
+        n.store(n.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+      }
+      ~Waiting() { n.store(n.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed); }
+      Waiting(const Waiting&) = delete;
+      Waiting& operator=(const Waiting&) = delete;
+    } waiting(waiters_);
     if (cfg_.pool_wait_timeout.count() <= 0) {
       cv_.wait(lock, ready);  // 0 = wait forever (set explicitly)
     } else if (!cv_.wait_for(lock, cfg_.pool_wait_timeout, ready)) {
@@ -38,18 +47,21 @@ Lease Pool::acquire() {
   if (!idle_.empty()) {
     auto conn = std::move(idle_.back());
     idle_.pop_back();
+    idle_n_.store(idle_.size(), std::memory_order_relaxed);
     lock.unlock();
     // (One idle while the server restarted is rebuilt by Connection::command's
     // single retry on a fresh connection: no health-check syscall per call.)
     return Lease(this, std::move(conn));
   }
   ++created_;  // lazily: a new Connection does no I/O until its first command
+  open_.store(created_, std::memory_order_relaxed);
   lock.unlock();
   try {
     return Lease(this, std::make_unique<Connection>(cfg_));
   } catch (...) {
     std::lock_guard relock(mu_);
     --created_;
+    open_.store(created_, std::memory_order_relaxed);
     cv_.notify_one();
     throw;
   }
@@ -61,8 +73,15 @@ void Pool::release(std::unique_ptr<Connection> conn) noexcept {
   {
     std::lock_guard lock(mu_);
     idle_.push_back(std::move(conn));
+    idle_n_.store(idle_.size(), std::memory_order_relaxed);
   }
   cv_.notify_one();
+}
+
+PoolGauges Pool::gauges() const noexcept {
+  constexpr auto r = std::memory_order_relaxed;
+  const std::size_t open = open_.load(r), idle = idle_n_.load(r);
+  return {cfg_.pool_size, open, open > idle ? open - idle : 0, waiters_.load(r)};
 }
 
 }  // namespace redis_cache::detail

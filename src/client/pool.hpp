@@ -5,7 +5,9 @@
 // pool_wait_timeout and then throws PoolTimeout.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <cstddef>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -15,6 +17,23 @@
 namespace redis_cache::detail {
 
 class Pool;
+
+/// How busy a pool is (metrics): read without the pool's lock, so the numbers
+/// are each exact but may be from slightly different moments.
+struct PoolGauges {
+  std::size_t size = 0;     ///< most connections it may open (pool_size)
+  std::size_t open = 0;     ///< connections created so far (lazily, up to size)
+  std::size_t in_use = 0;   ///< connections lent out now
+  std::size_t waiters = 0;  ///< callers waiting for a free connection now
+
+  PoolGauges& operator+=(const PoolGauges& o) noexcept {
+    size += o.size;
+    open += o.open;
+    in_use += o.in_use;
+    waiters += o.waiters;
+    return *this;
+  }
+};
 
 class Lease {
  public:
@@ -40,6 +59,8 @@ class Pool {
   /// Borrows a connection (created lazily up to pool_size). Throws PoolTimeout.
   Lease acquire();
   const ConnectionConfig& config() const noexcept { return cfg_; }
+  /// Size, open, lent and waiters, without taking the pool's lock.
+  PoolGauges gauges() const noexcept;
 
  private:
   friend class Lease;
@@ -50,6 +71,9 @@ class Pool {
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Connection>> idle_;
   std::size_t created_ = 0;
+  // Mirrors of created_ and idle_.size(), and the waiters, for gauges(): written
+  // under mu_ (relaxed stores, no extra atomic read-modify-write per lease).
+  std::atomic<std::size_t> open_{0}, idle_n_{0}, waiters_{0};
 };
 
 }  // namespace redis_cache::detail

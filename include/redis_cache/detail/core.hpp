@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -15,12 +16,15 @@
 #include <string_view>
 #include <vector>
 
+#include <redis_cache/errors.hpp>
+#include <redis_cache/events.hpp>
 #include <redis_cache/options.hpp>
 #include <redis_cache/stats.hpp>
 
 namespace redis_cache::detail {
 
 class CacheCore;  // src/cache_core.hpp
+struct Observer;  // src/metrics/observer.hpp: the event hook and latency histograms
 
 /// Everything one cached function needs at run time, computed once when it is created.
 struct FunctionState {
@@ -43,9 +47,57 @@ struct FunctionState {
   std::vector<std::string> arg_names;  ///< Codec::python: the names of the arguments
   std::vector<std::size_t> arg_order;  ///< Codec::python: argument indices sorted by name
   ExceptionHandler handler;  ///< resolved: the function's own, else the cache's (may be empty)
+  /// Options::on_event and the latency histograms; null when neither is on, and
+  /// then a call observes nothing (one test of this pointer per call).
+  std::shared_ptr<Observer> observer;
   mutable StatsCounters stats;
   mutable std::atomic<bool> schema_written{false};
 };
+
+/// When an observed call began (steady clock, ns); 0 = not timed.
+struct CallStart {
+  std::int64_t ns = 0;
+};
+/// The clock, read only when the function's latency histogram is on (src/metrics).
+CallStart observe_start(const FunctionState& fn) noexcept;
+/// Reports one event to the histogram of its kind and to Options::on_event.
+/// Only called when fn.observer is set. Never throws.
+void observe(const FunctionState& fn, EventKind kind, CallStart start) noexcept;
+
+/// The start of a call: free unless the function is observed.
+inline CallStart call_start(const FunctionState& fn) noexcept {
+  if (fn.observer) [[unlikely]]
+    return observe_start(fn);
+  return {};
+}
+/// observe(), if the function is observed.
+inline void notify(const FunctionState& fn, EventKind kind, CallStart start = {}) noexcept {
+  if (fn.observer) [[unlikely]]
+    observe(fn, kind, start);
+}
+
+/// Reports a miss when the call that missed returns (or throws): its duration
+/// includes the function's own time and the fill.
+struct NotifyMiss {
+  const FunctionState& fn;
+  CallStart start;
+  NotifyMiss(const FunctionState& f, CallStart s) noexcept : fn(f), start(s) {}
+  NotifyMiss(const NotifyMiss&) = delete;
+  NotifyMiss& operator=(const NotifyMiss&) = delete;
+  ~NotifyMiss() { notify(fn, EventKind::miss, start); }
+};
+
+/// A Redis failure of a cached call: counted, then the exception handler decides.
+/// Must be called from the catch block: rethrows when there is no handler;
+/// returns (a fallback, counted) when the handler returned.
+inline void handle_redis_error(const FunctionState& st, const Error& e) {
+  bump(st.stats.errors);
+  notify(st, EventKind::error);
+  if (!st.handler) throw;
+  st.handler(e, st.ns);
+  bump(st.stats.fallbacks);
+  notify(st, EventKind::fallback);
+}
 
 /// What the codec needs to know about a cached function's signature at construction.
 struct SignatureCodecInfo {

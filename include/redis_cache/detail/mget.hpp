@@ -76,9 +76,15 @@ inline void handle_batch_error(std::span<const FunctionState* const> fns, const 
     if (std::find(distinct.begin(), distinct.end(), f) == distinct.end()) distinct.push_back(f);
   for (const FunctionState* f : distinct) {
     bump(f->stats.errors);
-    if (!f->handler) throw;
+    notify(*f, EventKind::error);
   }
-  for (const FunctionState* f : distinct) f->handler(e, f->ns);
+  for (const FunctionState* f : distinct)
+    if (!f->handler) throw;
+  for (const FunctionState* f : distinct) {
+    f->handler(e, f->ns);
+    bump(f->stats.fallbacks);
+    notify(*f, EventKind::fallback);
+  }
 }
 
 /// Looks every key up with one MGET. On a Redis failure calls on_error(e) from
@@ -118,15 +124,14 @@ template <class R, class Compute>
 R batch_miss(const FunctionState& st, std::string_view key, std::vector<PendingStore>& stores,
              Compute&& compute) {
   bump(st.stats.misses);
+  const NotifyMiss notify_miss{st, {}};  // a batch's calls are not timed
   R value = compute();
   std::string encoded;
   try {
     encode_result(st, value, encoded);
     stores.push_back({&st, key, std::move(encoded)});
   } catch (const ConfigError& e) {  // a string that JSON cannot carry: not stored
-    bump(st.stats.errors);
-    if (!st.handler) throw;
-    st.handler(e, st.ns);
+    handle_redis_error(st, e);
   }
   return value;
 }
@@ -138,7 +143,8 @@ R batch_resolve(const FunctionState& st, std::string_view key,
                 Compute&& compute) {
   if (found) {
     try {
-      return decode_counted<R>(st, *found, st.stats.hits);  // built in the caller's slot
+      const CallStart untimed{};  // a batch's calls are not timed
+      return decode_counted<R>(st, *found, st.stats.hits, &untimed);  // in the caller's slot
     } catch (const DecodeError&) {
       bump(st.stats.decode_failures);
     }
@@ -154,7 +160,10 @@ inline void batch_store(CacheCore& core, std::span<const PendingStore> stores) {
   for (const auto& s : stores) items.push_back({s.fn, s.key, s.encoded});
   try {
     io::store_many(core, items);
-    for (const auto& it : items) bump(it.fn->stats.fills);
+    for (const auto& it : items) {
+      bump(it.fn->stats.fills);
+      notify(*it.fn, EventKind::fill);
+    }
   } catch (const Error& e) {
     std::vector<const FunctionState*> fns;
     for (const auto& it : items) fns.push_back(it.fn);
