@@ -4,7 +4,8 @@
 # cancels out. Cases: a hit (GET + decode), mget of 100 and of 1000 hits, a
 # miss without a limit (GET + SET EX), a miss of a function with a limit
 # (GET + EVALSHA of the FIFO script), also with single_flight = false (what
-# in-process stampede protection costs).
+# in-process stampede protection costs); a hit with a latency histogram and
+# with an on_event hook (what observing costs).
 #   bash tools/profile_hit.sh [N]          (N hits; fewer batches and misses)
 #   RC_BUILD_DIR=build-x bash tools/profile_hit.sh   (default build-bench;
 #   relative to the repository or absolute)
@@ -40,6 +41,8 @@ REDIS_URL= bash tools/with-redis.sh bash -c '
   }
   echo "client-side instructions per operation (callgrind):"
   row "hit" lib raw "$n"
+  row "  with latency histogram" lib_hist raw "$n"
+  row "  with on_event hook" lib_event raw "$n"
   row "mget of 100 hits" lib_mget raw_mget $(( n / 10 > 0 ? n / 10 : 1 )) 100
   row "mget of 1000 hits" lib_mget raw_mget $(( n / 40 > 0 ? n / 40 : 1 )) 1000
   row "miss, no limit" lib_miss raw_miss $(( n / 4 > 0 ? n / 4 : 1 ))
