@@ -67,7 +67,18 @@ int main(int argc, char** argv) {
   const int port = argc > 1 ? std::atoi(argv[1]) : 0;
   const long requests = argc > 2 ? std::atol(argv[2]) : -1;  // -1: forever
   const char* url = std::getenv("REDIS_URL");
-  rc::RedisCache cache{{.url = url && *url ? url : "redis://127.0.0.1:6379/0"}};
+  rc::RedisCache cache{{
+      .url = url && *url ? url : "redis://127.0.0.1:6379/0",
+      // The hook, for a metrics or tracing library of your own: here, slow calls logged.
+      .on_event =
+          [](const rc::Event& e) {
+            if (e.duration > std::chrono::milliseconds(100))
+              std::fprintf(stderr, "slow %.*s of %.*s: %lld us\n",
+                           static_cast<int>(rc::to_string(e.kind).size()),
+                           rc::to_string(e.kind).data(), static_cast<int>(e.ns.size()), e.ns.data(),
+                           static_cast<long long>(e.duration.count() / 1000));
+          },
+  }};
   rc::set_default_cache(cache);
   for (int i = 0; i < 3; ++i) square_cached(i % 2);  // two misses, then a hit
 

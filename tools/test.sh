@@ -14,7 +14,7 @@ jobs=$(nproc)
 
 # The TSan pass builds the concurrency_tests target (tests/CMakeLists.txt) and
 # runs these of its tests.
-tsan_tests='^(Stampede|Macro|Pool|Cluster|ClusterSeeds|ClusterWithReplicas|Fault)\.'
+tsan_tests='^(Stampede|Macro|Pool|Cluster|ClusterSeeds|ClusterWithReplicas|Fault|MetricsUnderLoad)\.'
 
 phases=()
 last=$SECONDS

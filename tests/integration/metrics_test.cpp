@@ -283,6 +283,40 @@ TEST(Metrics, PoolGaugesShowConnectionsInUseAndWaiters) {
   EXPECT_EQ(t.get("redis_cache_pool_size", labels), 1.0);
 }
 
+// Scrapes while calls run and functions come and go on other threads (run under
+// ThreadSanitizer by tools/test.sh): no data race, and once the calls stop the
+// counters are exactly stats().
+TEST(MetricsUnderLoad, ScrapesWhileCallsRunAndFunctionsComeAndGo) {
+  rc_test::RedisServer server;
+  rc::RedisCache cache{{.url = server.url(), .prefix = "mt_load", .pool_size = 4}};
+  auto f = cache.cache<&twice>({.ns = "mt.load", .latency_histogram = true});
+  std::atomic<bool> stop{false};
+  std::atomic<int> scrapes{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; !stop; ++i) {
+        f(i % 50);
+        auto temp = cache.cache<&thrice>({.ns = "mt.load.temp" + std::to_string(t)});
+        temp(i % 5);
+      }
+    });
+  threads.emplace_back([&] {
+    while (!stop) {
+      std::string out;
+      rc::write_metrics(out);
+      ++scrapes;
+    }
+  });
+  EXPECT_TRUE(rc_test::eventually([&] { return scrapes >= 20 && f.stats().hits >= 200; }));
+  stop = true;
+  for (auto& t : threads) t.join();
+  const auto text = scrape(cache);
+  const Labels labels{{"namespace", "mt.load"}, {"prefix", "mt_load"}};
+  expect_counters_equal(text, labels, f.stats());
+  EXPECT_EQ(text.get("redis_cache_hit_seconds_count", labels), static_cast<double>(f.stats().hits));
+}
+
 #ifdef RC_METRICS_HTTP
 TEST(Metrics, ExampleEndpointServesMetricsOverHttp) {
   rc_test::RedisServer server;
