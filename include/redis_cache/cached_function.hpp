@@ -115,8 +115,7 @@ class CachedFunction<Fn, R(Args...)> {
       }
     }
     detail::bump(st.stats.misses);
-    const detail::NotifyMiss notify_miss{st, start};
-    return compute_and_fill(key.str(), [&]() -> R { return fn_(std::forward<Args>(args)...); });
+    return miss(key.str(), start, std::forward<Args>(args)...);
   }
 
   /// Removes the cached result for args (no error if there is none).
@@ -167,6 +166,12 @@ class CachedFunction<Fn, R(Args...)> {
   friend struct detail::Access;
 
   const detail::FunctionState& state() const noexcept { return *st_; }
+  /// A miss: compute, store, return. Not inlined into operator(), so that the
+  /// hit path stays small enough for the compiler to inline all of it.
+  [[gnu::noinline]] R miss(const std::string& key, detail::CallStart start, Args&&... args) const {
+    const detail::NotifyMiss notify_miss{*st_, start};
+    return compute_and_fill(key, [&]() -> R { return fn_(std::forward<Args>(args)...); });
+  }
   void build_key(std::string& out, const detail::arg_t<Args>&... args) const {
     detail::build_result_key(*st_, out, args...);
   }

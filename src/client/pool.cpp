@@ -20,30 +20,34 @@ Pool::Pool(ConnectionConfig cfg) : cfg_(std::move(cfg)) {
   idle_.reserve(cfg_.pool_size);
 }
 
+void Pool::wait_ready(std::unique_lock<std::mutex>& lock) {
+  const auto ready = [this] { return !idle_.empty() || created_ < cfg_.pool_size; };
+  struct Waiting {  // counted while this caller waits (the lock is held on both ends)
+    std::atomic<std::size_t>& n;
+    explicit Waiting(std::atomic<std::size_t>& w) : n(w) {
+      n.store(n.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
+    ~Waiting() { n.store(n.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed); }
+    Waiting(const Waiting&) = delete;
+    Waiting& operator=(const Waiting&) = delete;
+  } waiting(waiters_);
+  if (cfg_.pool_wait_timeout.count() <= 0) {
+    cv_.wait(lock, ready);  // 0 = wait forever (set explicitly)
+  } else if (!cv_.wait_for(lock, cfg_.pool_wait_timeout, ready)) {
+    throw PoolTimeout("redis_cache: no free connection to " + cfg_.endpoint() + " within " +
+                      std::to_string(cfg_.pool_wait_timeout.count()) + " ms: all " +
+                      std::to_string(cfg_.pool_size) +
+                      " pooled connections are in use. Raise pool_size or pool_wait_timeout "
+                      "(Options or ?pool_size=N&pool_wait_timeout=ms in the URL), or hold "
+                      "connections for shorter");
+  }
+}
+
 Lease Pool::acquire() {
   std::unique_lock lock(mu_);
   const auto ready = [this] { return !idle_.empty() || created_ < cfg_.pool_size; };
-  if (!ready()) {
-    struct Waiting {  // counted while this caller waits (the lock is held on both ends)
-      std::atomic<std::size_t>& n;
-      explicit Waiting(std::atomic<std::size_t>& w) : n(w) {
-        n.store(n.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-      }
-      ~Waiting() { n.store(n.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed); }
-      Waiting(const Waiting&) = delete;
-      Waiting& operator=(const Waiting&) = delete;
-    } waiting(waiters_);
-    if (cfg_.pool_wait_timeout.count() <= 0) {
-      cv_.wait(lock, ready);  // 0 = wait forever (set explicitly)
-    } else if (!cv_.wait_for(lock, cfg_.pool_wait_timeout, ready)) {
-      throw PoolTimeout("redis_cache: no free connection to " + cfg_.endpoint() + " within " +
-                        std::to_string(cfg_.pool_wait_timeout.count()) + " ms: all " +
-                        std::to_string(cfg_.pool_size) +
-                        " pooled connections are in use. Raise pool_size or pool_wait_timeout "
-                        "(Options or ?pool_size=N&pool_wait_timeout=ms in the URL), or hold "
-                        "connections for shorter");
-    }
-  }
+  if (!ready()) [[unlikely]]
+    wait_ready(lock);
   if (!idle_.empty()) {
     auto conn = std::move(idle_.back());
     idle_.pop_back();

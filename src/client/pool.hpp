@@ -65,6 +65,8 @@ class Pool {
  private:
   friend class Lease;
   void release(std::unique_ptr<Connection> conn) noexcept;
+  /// Waits (under lock) until a connection is idle or may be created; PoolTimeout.
+  [[gnu::cold]] [[gnu::noinline]] void wait_ready(std::unique_lock<std::mutex>& lock);
 
   ConnectionConfig cfg_;
   std::mutex mu_;

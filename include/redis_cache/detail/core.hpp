@@ -88,16 +88,10 @@ struct NotifyMiss {
 };
 
 /// A Redis failure of a cached call: counted, then the exception handler decides.
-/// Must be called from the catch block: rethrows when there is no handler;
-/// returns (a fallback, counted) when the handler returned.
-inline void handle_redis_error(const FunctionState& st, const Error& e) {
-  bump(st.stats.errors);
-  notify(st, EventKind::error);
-  if (!st.handler) throw;
-  st.handler(e, st.ns);
-  bump(st.stats.fallbacks);
-  notify(st, EventKind::fallback);
-}
+/// Must be called from the catch block: rethrows when there is none; returns (a
+/// fallback, counted) when the handler returned. Out of line (src/cache_core.cpp):
+/// the error path stays out of the code the compiler inlines into every call.
+void handle_redis_error(const FunctionState& st, const Error& e);
 
 /// What the codec needs to know about a cached function's signature at construction.
 struct SignatureCodecInfo {

@@ -69,23 +69,8 @@ struct PendingStore {
 
 /// A Redis failure of a batch: counted once, and handled once, per function
 /// in it (not once per call). Rethrows unless every function has a handler.
-/// Must be called from the catch block.
-inline void handle_batch_error(std::span<const FunctionState* const> fns, const Error& e) {
-  std::vector<const FunctionState*> distinct;
-  for (const FunctionState* f : fns)
-    if (std::find(distinct.begin(), distinct.end(), f) == distinct.end()) distinct.push_back(f);
-  for (const FunctionState* f : distinct) {
-    bump(f->stats.errors);
-    notify(*f, EventKind::error);
-  }
-  for (const FunctionState* f : distinct)
-    if (!f->handler) throw;
-  for (const FunctionState* f : distinct) {
-    f->handler(e, f->ns);
-    bump(f->stats.fallbacks);
-    notify(*f, EventKind::fallback);
-  }
-}
+/// Must be called from the catch block. (src/cache_core.cpp)
+void handle_batch_error(std::span<const FunctionState* const> fns, const Error& e);
 
 /// Looks every key up with one MGET. On a Redis failure calls on_error(e) from
 /// the catch block (which rethrows, or lets the handlers decide) and returns
