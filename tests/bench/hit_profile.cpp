@@ -11,7 +11,6 @@
 //                                      a miss of a function with a limit:
 //                                      GET (nil) + EVALSHA of the FIFO script
 //         lib_miss_limit_nosf          the same with single_flight = false
-//         lib_hist | lib_event         a hit with a latency histogram / an on_event hook
 #include <redis_cache/redis_cache.hpp>
 
 #include <hiredis/hiredis.h>
@@ -50,8 +49,7 @@ int main(int argc, char** argv) {
   if (argc != 4 && argc != 5) {
     std::fprintf(
         stderr,
-        "usage: hit_profile lib|raw|lib_hist|lib_event|lib_mget|raw_mget|lib_miss_limit[_nosf]|"
-        "raw_miss_limit N "
+        "usage: hit_profile lib|raw|lib_mget|raw_mget|lib_miss_limit[_nosf]|raw_miss_limit N "
         "unix-socket-path [BATCH]\n");
     return 2;
   }
@@ -155,18 +153,6 @@ int main(int argc, char** argv) {
     }
   } else if (mode == "lib") {
     for (long i = 0; i < n; ++i) sum += users(7).age;
-  } else if (mode == "lib_hist" || mode == "lib_event") {
-    // A hit with a latency histogram (two clock reads, a bucket, two atomic
-    // adds), or with an Options::on_event hook that counts (no clock).
-    long events = 0;
-    rc::RedisCache observed{{.url = "unix://" + sock,
-                             .on_event = mode == "lib_event"
-                                             ? rc::EventHandler([&](const rc::Event&) { ++events; })
-                                             : nullptr}};
-    auto f = observed.cache<&load_user>({.latency_histogram = mode == "lib_hist"});
-    f(7);
-    for (long i = 0; i < n; ++i) sum += f(7).age;
-    sum += events;
   } else if (mode == "raw") {
     redisContext* c = redisConnectUnix(sock.c_str());
     std::string key;
