@@ -33,7 +33,9 @@ std::string load_name(int id) {
 namespace app {
 REDIS_CACHED(load_score, 300, 1000)  // defines app::load_score_cached: ttl 300 s, 1000 entries
 REDIS_CACHED_WITH(load_name, .ttl = 5min, .limit = 100, .ns = "app.names")  // any CacheOptions
-REDIS_CACHED_AS(rect_area_cached, static_cast<double (*)(double, double)>(&area), 1h, 0)
+// An overload: its own namespace (two overloads never share their default one)
+REDIS_CACHED_AS_WITH(rect_area_cached, static_cast<double (*)(double, double)>(&area), .ttl = 1h,
+                     .ns = "app::area(double, double)")
 }  // namespace app
 // [macros]
 

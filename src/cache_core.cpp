@@ -196,10 +196,15 @@ bool invalidate(const FunctionState& fn, std::string_view key) {
 }
 
 Removed invalidate_all(const FunctionState& fn) {
+  return invalidate_all(fn, {});
+}
+
+Removed invalidate_all(const FunctionState& fn, const RemovalProgress& progress) {
   Removed removed;
   std::vector<std::string> keys;
   fn.core->scan_namespace(fn.ns_prefix, [&](std::span<const std::string> batch) {
     keys.insert(keys.end(), batch.begin(), batch.end());
+    if (progress.scanned) progress.scanned(keys.size());
   });
   // Cached values first (any schema: older builds' values too), then the
   // namespace's bookkeeping (FIFO index, schema note, locks), counted apart.
@@ -213,12 +218,14 @@ Removed invalidate_all(const FunctionState& fn) {
   // allowed by Redis, but collecting first keeps the SCAN cursor simple).
   constexpr std::size_t kBatch = 500;
   std::vector<std::string_view> argv;
+  std::size_t done = 0;  // keys sent to UNLINK (some may have expired meanwhile)
   const auto unlink = [&](auto first, auto last) {
     std::size_t n = 0;
     for (auto it = first; it != last;) {
       argv.assign({"UNLINK"});
       for (std::size_t j = 0; j < kBatch && it != last; ++j, ++it) argv.push_back(*it);
       n += static_cast<std::size_t>(client_of(fn).command(fn.ns_prefix, argv).integer());
+      if (progress.unlinked) progress.unlinked(done += argv.size() - 1, keys.size());
     }
     return n;
   };

@@ -43,4 +43,18 @@ class CacheCore {
   std::unique_ptr<Client> client_;
 };
 
+namespace io {
+
+/// What invalidate_all with progress reports: keys found so far by its scan, then
+/// keys unlinked so far of all it found (after each batch).
+struct RemovalProgress {
+  std::function<void(std::size_t scanned)> scanned;
+  std::function<void(std::size_t unlinked, std::size_t total)> unlinked;
+};
+/// invalidate_all (SCAN, then UNLINK in batches), telling `progress` how far it got
+/// (the redis-cache tool's rm shows it).
+Removed invalidate_all(const FunctionState& fn, const RemovalProgress& progress);
+
+}  // namespace io
+
 }  // namespace redis_cache::detail

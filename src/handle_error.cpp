@@ -11,7 +11,7 @@
 namespace redis_cache::detail {
 
 void handle_redis_error(const FunctionState& st, const Error& e) {
-  bump(st.stats.errors);
+  count_redis_error(st, e);
   notify(st, EventKind::error);
   if (!st.handler) throw;
   st.handler(e, st.ns);
@@ -24,7 +24,7 @@ void handle_batch_error(std::span<const FunctionState* const> fns, const Error& 
   for (const FunctionState* f : fns)
     if (std::find(distinct.begin(), distinct.end(), f) == distinct.end()) distinct.push_back(f);
   for (const FunctionState* f : distinct) {
-    bump(f->stats.errors);
+    count_redis_error(*f, e);
     notify(*f, EventKind::error);
   }
   for (const FunctionState* f : distinct)

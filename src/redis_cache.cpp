@@ -3,7 +3,10 @@
 #include <redis_cache/cache.hpp>
 #include <redis_cache/codec/python.hpp>
 
+#include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <source_location>
 #include <string>
 
@@ -25,6 +28,37 @@ std::string default_namespace(std::string_view qualified_name, const std::source
     ns = std::string(file) + ":" + ns;
   }
   return ns;
+}
+
+namespace {
+
+/// The parameter list of a function pointer type: "(int, double)" of "long (*)(int, double)".
+std::string_view parameters(std::string_view fn_type) {
+  const auto open = fn_type.rfind(")(");
+  const auto close = fn_type.rfind(')');
+  if (open == std::string_view::npos || close <= open) return fn_type;
+  return fn_type.substr(open + 1, close - open);
+}
+
+}  // namespace
+
+void claim_default_namespace(const std::string& ns, std::string_view fn_type) {
+  struct Claims {
+    std::mutex mu;
+    std::map<std::string, std::string, std::less<>> by_ns;  // default namespace -> type
+  };
+  static Claims* claims = new Claims;  // never destroyed: static destructors may cache too
+  std::lock_guard lock(claims->mu);
+  const auto [it, fresh] = claims->by_ns.try_emplace(ns, fn_type);
+  if (fresh || it->second == fn_type) return;
+  throw ConfigError(
+      "redis_cache: two functions named " + ns + " (overloads: " + it->second + " and " +
+      std::string(fn_type) + ") would share the default namespace '" + ns +
+      "', with one FIFO index and one invalidate_all for both. Give each its own namespace "
+      "with CacheOptions::ns, e.g. {.ns = \"" +
+      ns + std::string(parameters(fn_type)) +
+      "\"} (REDIS_CACHED_AS_WITH(name, fnptr, .ns = ...) for the macro form); the same .ns "
+      "on both shares one namespace on purpose");
 }
 
 }  // namespace detail

@@ -11,12 +11,14 @@ std::string Stats::to_string() const {
   std::snprintf(
       buf, sizeof buf,
       "hits=%llu misses=%llu fills=%llu errors=%llu decode_failures=%llu "
-      "coalesced=%llu lock_waits=%llu degraded_stores=%llu fallbacks=%llu hit_ratio=%.3f",
+      "coalesced=%llu lock_waits=%llu degraded_stores=%llu circuit_open=%llu fallbacks=%llu "
+      "hit_ratio=%.3f",
       static_cast<unsigned long long>(hits), static_cast<unsigned long long>(misses),
       static_cast<unsigned long long>(fills), static_cast<unsigned long long>(errors),
       static_cast<unsigned long long>(decode_failures), static_cast<unsigned long long>(coalesced),
       static_cast<unsigned long long>(lock_waits), static_cast<unsigned long long>(degraded_stores),
-      static_cast<unsigned long long>(fallbacks), hit_ratio());
+      static_cast<unsigned long long>(circuit_open), static_cast<unsigned long long>(fallbacks),
+      hit_ratio());
   return buf;
 }
 

@@ -3,8 +3,9 @@
 # warnings as errors (everything), an AddressSanitizer + UndefinedBehaviorSanitizer
 # build (everything), and a ThreadSanitizer build of the concurrency-heavy tests
 # only (single flight and the lock, the pool, macro rebinding, cluster refresh
-# and migration, faults under load). Every test that needs Redis starts its own
-# private redis-server. Prints how long each phase took at the end.
+# and migration, faults under load, Sentinel failovers under load). Every test
+# that needs Redis starts its own private redis-server. Prints how long each
+# phase took at the end.
 #   bash tools/test.sh                   # all three
 #   RC_SKIP_ASAN=1 bash tools/test.sh    # without the ASan/UBSan build
 #   RC_SKIP_TSAN=1 bash tools/test.sh    # without the TSan build
@@ -14,7 +15,7 @@ jobs=$(nproc)
 
 # The TSan pass builds the concurrency_tests target (tests/CMakeLists.txt) and
 # runs these of its tests.
-tsan_tests='^(Stampede|Macro|Pool|Cluster|ClusterSeeds|ClusterWithReplicas|Fault|MetricsUnderLoad)\.'
+tsan_tests='^(Stampede|Macro|Pool|Cluster|ClusterSeeds|ClusterWithReplicas|Fault|Outages/Breaker|BreakerOff|Sentinel|MetricsUnderLoad)\.'
 
 phases=()
 last=$SECONDS

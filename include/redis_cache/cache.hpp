@@ -118,6 +118,10 @@ struct std_function_sig<std::function<R(A...)>> {
 /// Default namespace of a function: its qualified name, with the caching
 /// file's base name in front when it lives in an anonymous namespace.
 std::string default_namespace(std::string_view qualified_name, const std::source_location& loc);
+/// Records that the function of type `fn_type` (its pointer type, e.g. "long (*)(int)")
+/// uses the default namespace `ns`; throws ConfigError when another function (an
+/// overload of the same name) already does in this process.
+void claim_default_namespace(const std::string& ns, std::string_view fn_type);
 
 struct Access;  // src/access.hpp: internals for the redis-cache tool and the tests
 
@@ -249,10 +253,16 @@ class RedisCache {
     return codec::schema_fingerprint<R, detail::arg_t<A>...>();
   }
 
-  /// opts.ns, or the function's qualified name (read before opts is moved from).
+  /// opts.ns, or the function's qualified name (read before opts is moved from). A default
+  /// namespace is claimed for F (claim = false: only computed, as for the registry):
+  /// two overloads of one name never share one by accident.
   template <auto F>
-  static std::string default_ns(const CacheOptions& opts, const std::source_location& loc) {
-    return opts.ns.empty() ? detail::default_namespace(codec::qualified_name<F>(), loc) : opts.ns;
+  static std::string default_ns(const CacheOptions& opts, const std::source_location& loc,
+                                bool claim = true) {
+    if (!opts.ns.empty()) return opts.ns;
+    std::string ns = detail::default_namespace(codec::qualified_name<F>(), loc);
+    if (claim) detail::claim_default_namespace(ns, codec::type_name<decltype(F)>());
+    return ns;
   }
 
   template <auto F>

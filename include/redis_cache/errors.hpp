@@ -6,7 +6,8 @@
 //   Error
 //   ├── ConnectionError     cannot connect, connection lost, I/O error
 //   │   ├── TimeoutError    connect or command timeout passed
-//   │   └── ClosedError     the server closed the connection
+//   │   ├── ClosedError     the server closed the connection
+//   │   └── CircuitOpenError  skipped: the server failed repeatedly, cooling down
 //   ├── ProtocolError       malformed reply (RESP)
 //   ├── ReplyError          Redis answered with an error reply
 //   │   ├── MovedError      -MOVED slot host:port   (cluster)
@@ -40,6 +41,13 @@ class TimeoutError : public ConnectionError {
   using ConnectionError::ConnectionError;
 };
 class ClosedError : public ConnectionError {
+ public:
+  using ConnectionError::ConnectionError;
+};
+/// The call did not reach Redis: the server failed (connect errors or timeouts)
+/// Options::circuit_breaker.failures times in a row, and calls skip it until
+/// the cool-down has passed and one probing call has succeeded.
+class CircuitOpenError : public ConnectionError {
  public:
   using ConnectionError::ConnectionError;
 };

@@ -13,6 +13,10 @@
 // the pointer, after the class:
 //   REDIS_CACHED_AS(area_cached, static_cast<double (*)(Shape)>(&area), 60, 0)
 //   REDIS_CACHED_AS(make_cached, &Repo::make, 60, 0)
+//   REDIS_CACHED_AS_WITH(area_int_cached, static_cast<double (*)(int)>(&area), .ttl = 60s,
+//                        .ns = "app::area(int)")  // any CacheOptions
+// Two overloads cached under their default namespace (the name they share) are refused
+// with a ConfigError at the second's first call: give them their own .ns.
 // (A non-static member function needs its object: cache.cache<&Repo::find>(repo).)
 #pragma once
 
@@ -118,7 +122,7 @@ class LazyCachedFunction : public detail::LazyCalls<LazyCachedFunction<F>, detai
                      std::source_location loc = std::source_location::current())
       : name_(name), opts_(std::move(opts)), loc_(loc) {
     detail::register_cached({name_, std::string(codec::qualified_name<F>()),
-                             RedisCache::default_ns<F>(opts_, loc_), opts_.ttl, opts_.limit,
+                             RedisCache::default_ns<F>(opts_, loc_, false), opts_.ttl, opts_.limit,
                              std::string(RedisCache::schema_fingerprint_of<Sig>())});
   }
 
@@ -248,3 +252,13 @@ Call<LazyCachedFunction<F>> call(const LazyCachedFunction<F>& fn, A&&... args) {
   inline const ::redis_cache::LazyCachedFunction<fnptr> name{                        \
       #name, ::redis_cache::CacheOptions{.ttl = ::redis_cache::detail::ttl_of(ttl_), \
                                          .limit = static_cast<std::size_t>(limit_)}};
+
+/// Defines `name`, the cached version of the function pointer constant `fnptr`, with any
+/// CacheOptions as designated initializers (an overload under its own namespace):
+/// REDIS_CACHED_AS_WITH(area_int_cached, static_cast<double (*)(int)>(&area),
+///                      .ttl = 60s, .ns = "app::area(int)").
+/// A comma outside parentheses in fnptr (std::map<K, V> in the cast) splits the macro's
+/// arguments: name such a type with an alias.
+#define REDIS_CACHED_AS_WITH(name, fnptr, ...)                \
+  inline const ::redis_cache::LazyCachedFunction<fnptr> name{ \
+      #name, ::redis_cache::CacheOptions{__VA_ARGS__}};

@@ -33,11 +33,26 @@ enum class Codec {
   python,   ///< byte-identical to python-redis-cache 4.x: share entries with Python
 };
 
+/// The circuit breaker of each server (each node of a cluster): after `failures`
+/// connection failures or timeouts in a row, calls skip that server for
+/// `cool_down` (they fail at once with CircuitOpenError, which goes to the
+/// exception handler like any Redis failure), then one call probes it: success
+/// closes the breaker, failure opens it for another cool-down. A hung server
+/// then costs `failures` timeouts, not one per call.
+struct CircuitBreakerOptions {
+  /// Consecutive failures that open the breaker. 0 = no breaker.
+  std::size_t failures = 5;
+  /// How long calls skip the server before one probes it.
+  std::chrono::milliseconds cool_down{1000};
+};
+
 /// Connection and cache-wide options.
 struct Options {
   /// redis://[[user:]password@]host[:port][/db][?option=value&...]
   /// unix://[[user:]password@]/path/to.sock[?db=N&...]
   /// redis+cluster://[[user:]password@]host[:port][,host[:port]...][?option=value&...]
+  /// redis+sentinel://[[user:]password@]host[:port][,host[:port]...]/<master>[/db][?...]
+  ///   (the master Sentinel monitors; sentinel_password=, sentinel_user= for the sentinels)
   /// Query options: connect_timeout, command_timeout, pool_wait_timeout (ms, 0 = wait
   /// forever), pool_size, client_name, db, keepalive (true/false); they override the
   /// fields below.
@@ -65,6 +80,8 @@ struct Options {
   std::chrono::milliseconds pool_wait_timeout{1000};
   /// CLIENT SETNAME for every connection ("" = do not set).
   std::string client_name = "redis_cache";
+  /// Stop calling a server that keeps failing (see CircuitBreakerOptions).
+  CircuitBreakerOptions circuit_breaker = {};
   /// Called for every hit, miss, fill, error and fallback of every cached function
   /// of this cache (see events.hpp). nullptr: nothing is called or measured.
   EventHandler on_event = nullptr;

@@ -25,6 +25,9 @@ struct Stats {
   /// because a migration had split the slot: the value was stored and indexed
   /// without evicting, so the limit may be exceeded until the next stores.
   std::uint64_t degraded_stores = 0;
+  /// Calls that skipped Redis because its circuit breaker was open (a
+  /// CircuitOpenError, also counted in errors).
+  std::uint64_t circuit_open = 0;
   /// Redis failures after which the exception handler returned, so the call went
   /// on without Redis (errors - fallbacks reached the caller as exceptions).
   std::uint64_t fallbacks = 0;
@@ -36,7 +39,7 @@ struct Stats {
   }
   /// One line, e.g.
   /// "hits=3 misses=1 fills=1 errors=0 decode_failures=0 coalesced=0 lock_waits=0
-  ///  degraded_stores=0 fallbacks=0 hit_ratio=0.750"
+  ///  degraded_stores=0 circuit_open=0 fallbacks=0 hit_ratio=0.750"
   std::string to_string() const;
   /// Writes to_string().
   friend std::ostream& operator<<(std::ostream& os, const Stats& s);
@@ -45,12 +48,13 @@ struct Stats {
 namespace detail {
 struct StatsCounters {
   std::atomic<std::uint64_t> hits{0}, misses{0}, fills{0}, errors{0}, decode_failures{0},
-      coalesced{0}, lock_waits{0}, degraded_stores{0}, fallbacks{0};
+      coalesced{0}, lock_waits{0}, degraded_stores{0}, circuit_open{0}, fallbacks{0};
   Stats snapshot() const noexcept {
     constexpr auto r = std::memory_order_relaxed;
     return {hits.load(r),       misses.load(r),          fills.load(r),
             errors.load(r),     decode_failures.load(r), coalesced.load(r),
-            lock_waits.load(r), degraded_stores.load(r), fallbacks.load(r)};
+            lock_waits.load(r), degraded_stores.load(r), circuit_open.load(r),
+            fallbacks.load(r)};
   }
 };
 inline void bump(std::atomic<std::uint64_t>& c) noexcept {

@@ -101,7 +101,8 @@ class StandaloneClient final : public Client {
 };
 
 /// Builds the client for a URL: redis:// and unix:// give a StandaloneClient,
-/// redis+cluster://host:port[,host:port...] a ClusterClient (see cluster.hpp).
+/// redis+cluster://host:port[,host:port...] a ClusterClient (see cluster.hpp),
+/// redis+sentinel://host:port[,host:port...]/<master> a SentinelClient (sentinel.hpp).
 std::unique_ptr<Client> make_client(const Options& options);
 
 }  // namespace redis_cache::detail

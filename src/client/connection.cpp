@@ -212,6 +212,7 @@ void Connection::fail(std::string_view during) {
   const int err = ctx_ != nullptr ? ctx_->err : REDIS_ERR_OTHER;
   const std::string errstr = ctx_ != nullptr ? std::string(ctx_->errstr) : std::string();
   reset();  // hiredis 0.14: a context that saw an error is dead
+  ++io_failures_;
   std::string what(during);
   if (is_timeout(err, errstr, saved_errno)) {
     what += " (connect_timeout " + std::to_string(cfg_.connect_timeout.count()) +

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -67,6 +68,9 @@ class Connection {
   /// Drops the hiredis context; the next command reconnects.
   void reset() noexcept;
   bool connected() const noexcept { return ctx_ != nullptr; }
+  /// Connection-level failures (I/O errors, timeouts) seen so far: the pool's
+  /// circuit breaker compares it before and after a lease.
+  std::uint64_t io_failures() const noexcept { return io_failures_; }
   const ConnectionConfig& config() const noexcept { return cfg_; }
 
  private:
@@ -80,7 +84,8 @@ class Connection {
 
   ConnectionConfig cfg_;
   redisContext* ctx_ = nullptr;
-  bool sent_on_reused_ = false;  // pipeline_send() wrote on a connection made earlier
+  bool sent_on_reused_ = false;
+  std::uint64_t io_failures_ = 0;  // pipeline_send() wrote on a connection made earlier
 };
 
 /// The one place that maps a hiredis error (redisContext::err, errstr and the

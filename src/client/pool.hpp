@@ -1,15 +1,25 @@
-// A thread-safe pool of connections to one server.
+// A thread-safe pool of connections to one server, with its circuit breaker.
 //
 // A borrowed connection is used by one thread only; it goes back to the pool
 // when the Lease is destroyed. When all are in use, acquire() waits up to
 // pool_wait_timeout and then throws PoolTimeout.
+//
+// Circuit breaker (CircuitBreakerOptions): a lease whose connection failed
+// (I/O error or timeout) counts as a failure, one that is still connected as
+// a success. After `failures` failures in a row the breaker opens: acquire()
+// throws CircuitOpenError at once, without I/O, for `cool_down`. Then one
+// lease is the probe (the others still fail at once until it comes back): its
+// success closes the breaker, its failure opens it again.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "client/connection.hpp"
@@ -37,8 +47,8 @@ struct PoolGauges {
 
 class Lease {
  public:
-  Lease(Pool* pool, std::unique_ptr<Connection> conn) noexcept
-      : pool_(pool), conn_(std::move(conn)) {}
+  Lease(Pool* pool, std::unique_ptr<Connection> conn, bool probe) noexcept
+      : pool_(pool), conn_(std::move(conn)), failures_(conn_->io_failures()), probe_(probe) {}
   Lease(Lease&&) noexcept = default;
   Lease& operator=(Lease&&) = delete;
   ~Lease();
@@ -48,6 +58,8 @@ class Lease {
  private:
   Pool* pool_;
   std::unique_ptr<Connection> conn_;
+  std::uint64_t failures_;  // conn_->io_failures() when borrowed
+  bool probe_;              // this lease decides whether the breaker closes
 };
 
 class Pool {
@@ -56,26 +68,38 @@ class Pool {
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
-  /// Borrows a connection (created lazily up to pool_size). Throws PoolTimeout.
+  /// Borrows a connection (created lazily up to pool_size). Throws PoolTimeout,
+  /// or CircuitOpenError while the breaker is open.
   Lease acquire();
   const ConnectionConfig& config() const noexcept { return cfg_; }
   /// Size, open, lent and waiters, without taking the pool's lock.
   PoolGauges gauges() const noexcept;
+  /// Whether calls currently skip this server (the breaker is open or probing).
+  bool circuit_open() const;
 
  private:
   friend class Lease;
-  void release(std::unique_ptr<Connection> conn) noexcept;
+  using Clock = std::chrono::steady_clock;
+  /// Throws CircuitOpenError unless the breaker is closed or this caller becomes
+  /// the probe (returned true). Called with mu_ held.
+  bool check_breaker(Clock::time_point now);
+  void release(std::unique_ptr<Connection> conn, bool failed, bool probe) noexcept;
   /// Waits (under lock) until a connection is idle or may be created; PoolTimeout.
   [[gnu::cold]] [[gnu::noinline]] void wait_ready(std::unique_lock<std::mutex>& lock);
 
   ConnectionConfig cfg_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Connection>> idle_;
   std::size_t created_ = 0;
+  // Breaker state, under mu_.
+  std::size_t failures_in_a_row_ = 0;
+  bool open_ = false;
+  bool probing_ = false;
+  Clock::time_point open_until_{};
   // Mirrors of created_ and idle_.size(), and the waiters, for gauges(): written
   // under mu_ (relaxed stores, no extra atomic read-modify-write per lease).
-  std::atomic<std::size_t> open_{0}, idle_n_{0}, waiters_{0};
+  std::atomic<std::size_t> opened_n_{0}, idle_n_{0}, waiters_{0};
 };
 
 }  // namespace redis_cache::detail

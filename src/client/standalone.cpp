@@ -3,6 +3,7 @@
 
 #include "client/client.hpp"
 #include "client/cluster.hpp"
+#include "client/sentinel.hpp"
 
 #include <redis_cache/errors.hpp>
 
@@ -57,6 +58,9 @@ std::unique_ptr<Client> make_client(const Options& options) {
     }
     auto cfg = parse_cluster_url(options.url, options);
     return std::make_unique<ClusterClient>(std::move(cfg.node), std::move(cfg.seeds));
+  }
+  if (is_sentinel_url(options.url)) {
+    return std::make_unique<SentinelClient>(parse_sentinel_url(options.url, options));
   }
   return std::make_unique<StandaloneClient>(parse_url(options.url, options));
 }

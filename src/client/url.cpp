@@ -3,6 +3,7 @@
 // Every error is a ConfigError that names the bad part and shows the URL with
 // its password masked, so messages can be logged safely.
 #include "client/url.hpp"
+#include "client/url_parts.hpp"
 
 #include <charconv>
 #include <limits>
@@ -54,8 +55,42 @@ std::size_t userinfo_end(std::string_view rest, bool unix_scheme) {
   return at != std::string_view::npos ? at : main.rfind('@');
 }
 
-/// The URL with the password (if any) replaced by "***", for messages.
+/// True for a query key whose value is a secret (sentinel_password, ...): its
+/// value is masked in messages like the userinfo's password.
+bool secret_query_key(std::string_view key) {
+  const std::string k = lower(key);
+  return k.find("pass") != std::string::npos || k.find("secret") != std::string::npos ||
+         k.find("token") != std::string::npos;
+}
+
+/// `out` with the values of secret query keys (after its first '?') as "***".
+std::string redact_query(std::string out) {
+  auto pos = out.find('?');
+  if (pos == std::string::npos) return out;
+  ++pos;
+  while (pos < out.size()) {
+    auto end = out.find('&', pos);
+    if (end == std::string::npos) end = out.size();
+    const auto eq = out.find('=', pos);
+    if (eq != std::string::npos && eq < end &&
+        secret_query_key(std::string_view(out).substr(pos, eq - pos))) {
+      out.replace(eq + 1, end - eq - 1, "***");
+      end = eq + 4;
+    }
+    pos = end + 1;
+  }
+  return out;
+}
+
+std::string redact_userinfo(std::string_view url);
+
+/// The URL with the password (if any) and secret query values replaced by
+/// "***", for messages.
 std::string redact(std::string_view url) {
+  return redact_query(redact_userinfo(url));
+}
+
+std::string redact_userinfo(std::string_view url) {
   const auto sep = url.find("://");
   // Without a scheme ("user:pw@host:port"), mask what would be the userinfo all the same.
   const auto rest_begin = sep == std::string_view::npos ? 0 : sep + 3;
@@ -99,10 +134,9 @@ std::string percent_decode(std::string_view url, std::string_view part, std::str
     const int hi = i + 1 < part.size() ? hex_digit(part[i + 1]) : -1;
     const int lo = i + 2 < part.size() ? hex_digit(part[i + 2]) : -1;
     if (hi < 0 || lo < 0) {
-      if (what == "password") {  // the escape is part of the password: do not show it
-        bad(url,
-            "bad percent-escape in the password (use %XX with two hex digits; write a "
-            "literal '%' as %25)");
+      if (what.find("password") != std::string_view::npos) {  // a secret: do not show it
+        bad(url, "bad percent-escape in the " + std::string(what) +
+                     " (use %XX with two hex digits; write a literal '%' as %25)");
       }
       bad(url, "bad percent-escape '" + std::string(part.substr(i, 3)) + "' in the " +
                    std::string(what) + " (use %XX with two hex digits)");
@@ -298,6 +332,7 @@ ClusterConfig parse_cluster_url(std::string_view url, const Options& defaults) {
   cfg.pool_size = defaults.pool_size;
   cfg.pool_wait_timeout = defaults.pool_wait_timeout;
   cfg.client_name = defaults.client_name;
+  cfg.circuit_breaker = defaults.circuit_breaker;
   if (!is_cluster_url(url)) {
     bad(url,
         "not a cluster URL; expected redis+cluster://[[user:]password@]host:port[,host:port...]");
@@ -348,6 +383,7 @@ ConnectionConfig parse_url(std::string_view url, const Options& defaults) {
   cfg.pool_size = defaults.pool_size;
   cfg.pool_wait_timeout = defaults.pool_wait_timeout;
   cfg.client_name = defaults.client_name;
+  cfg.circuit_breaker = defaults.circuit_breaker;
 
   const auto sep = url.find("://");
   if (sep == std::string_view::npos) bad(url, "no scheme; " + std::string(kForms));
@@ -362,6 +398,10 @@ ConnectionConfig parse_url(std::string_view url, const Options& defaults) {
         "scheme 'rediss' (TLS) is not supported: redis_cache is built against hiredis 0.14, "
         "which has no SSL; use redis:// (e.g. through a TLS tunnel) or build against "
         "hiredis >= 1.0 with SSL");
+  } else if (scheme == "redis+sentinel" || scheme == "rediss+sentinel") {
+    bad(url, "scheme '" + scheme +
+                 "' names a Sentinel-monitored master, which has no fixed endpoint; "
+                 "pass it as Options::url (make_client resolves it through the sentinels)");
   } else if (scheme == "redis+cluster") {
     bad(url,
         "scheme 'redis+cluster' names a cluster, which has no single endpoint; "
@@ -372,5 +412,33 @@ ConnectionConfig parse_url(std::string_view url, const Options& defaults) {
   if (cfg.pool_size == 0) bad(url, "pool_size is 0 (Options::pool_size must be at least 1)");
   return cfg;
 }
+
+// -- shared with sentinel_url.cpp (url_parts.hpp): the same rules for every scheme --
+
+namespace url_parts {
+
+void fail(std::string_view url, const std::string& what) {
+  bad(url, what);
+}
+std::string_view userinfo(std::string_view url, std::string_view rest, ConnectionConfig& cfg) {
+  return take_userinfo(url, rest, false, cfg);
+}
+std::string decode(std::string_view url, std::string_view part, std::string_view what) {
+  return percent_decode(url, part, what);
+}
+void host_port(std::string_view url, std::string_view authority, std::string& host, int& port) {
+  parse_host_port(url, authority, host, port);
+}
+int db(std::string_view url, std::string_view value, std::string_view where) {
+  return parse_db(url, value, where);
+}
+void query(std::string_view url, std::string_view query, ConnectionConfig& cfg) {
+  parse_query(url, query, cfg);
+}
+std::string redacted(std::string_view url) {
+  return redact(url);
+}
+
+}  // namespace url_parts
 
 }  // namespace redis_cache::detail

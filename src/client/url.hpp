@@ -26,6 +26,7 @@ struct ConnectionConfig {
   std::chrono::milliseconds pool_wait_timeout{1000};
   std::string client_name;  ///< CLIENT SETNAME ("" = none)
   bool keepalive = true;
+  CircuitBreakerOptions circuit_breaker;  ///< the pool's breaker
 
   /// "host:port" or "unix:/path" — for error messages.
   std::string endpoint() const;

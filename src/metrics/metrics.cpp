@@ -54,6 +54,9 @@ constexpr CounterFamily kCounters[] = {
     {"degraded_stores",
      "Stores of a limited function that a cluster slot migration made skip eviction.",
      &Stats::degraded_stores},
+    {"circuit_open",
+     "Calls that skipped Redis because its circuit breaker was open (also counted in errors).",
+     &Stats::circuit_open},
     {"fallbacks", "Redis failures after which the exception handler let the call go on.",
      &Stats::fallbacks},
 };

@@ -28,14 +28,12 @@
 #include <variant>
 #include <vector>
 
-#include "codec_tools.hpp"
+#include "cli_support.hpp"
 #include "client/cluster.hpp"
+#include "codec_tools.hpp"
 #include "support/redis_cluster.hpp"
+#include "support/redis_sentinel.hpp"
 #include "support/redis_server.hpp"
-
-#ifndef RC_CLI_PATH
-#error "RC_CLI_PATH (the redis-cache binary) must be defined by tests/CMakeLists.txt"
-#endif
 
 namespace rc = redis_cache;
 namespace json = boost::json;
@@ -99,29 +97,7 @@ std::vector<std::string> many(int n) {
 
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-  json::value json() const {
-    boost::system::error_code ec;
-    json::value v = json::parse(out, ec);
-    EXPECT_FALSE(ec) << "stdout is not JSON: " << out << "\nstderr: " << err;
-    return v;
-  }
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using rc_cli_test::CliRun;
 
 class Cli : public ::testing::Test {
  protected:
@@ -133,17 +109,7 @@ class Cli : public ::testing::Test {
 
   /// Runs the real binary with stdin from /dev/null (not a terminal).
   static CliRun run(const std::vector<std::string>& args, bool with_url = true) {
-    std::string cmd = std::string("env -u REDIS_URL ") + quote(RC_CLI_PATH);
-    if (with_url) cmd += " --url " + quote(server_->url());
-    for (const auto& a : args) cmd += " " + quote(a);
-    const std::string out = server_->dir() + "/cli.out", err = server_->dir() + "/cli.err";
-    cmd += " >" + quote(out) + " 2>" + quote(err) + " </dev/null";
-    const int status = std::system(cmd.c_str());
-    CliRun r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
+    return rc_cli_test::run_cli(*server_, args, with_url);
   }
 
   static rc::RedisCache cache(bool cluster = true) {
@@ -985,6 +951,25 @@ TEST_F(Cli, ValuesOfEveryKindOfTypePassTheNotesTypeCheck) {
       EXPECT_EQ(r.code, 0) << ns << " " << n << ": " << r.err << r.out;
     }
   }
+}
+
+TEST_F(Cli, SentinelUrlReachesTheMaster) {
+  rc_test::RedisSentinels group({.replicas = 0, .sentinels = 1});
+  rc::RedisCache c{{.url = group.url()}};
+  auto twice = c.cache<&cli_test::twice>({.ns = "cli.sentinel"});
+  twice(1), twice(2);
+  CliRun r = run({"--url", group.url(), "ls", "--json"}, false);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json::value ls = r.json();
+  const auto* o = find_ns(ls, "cli.sentinel");
+  ASSERT_NE(o, nullptr) << r.out;
+  EXPECT_EQ(o->at("entries").to_number<int>(), 2);
+  // A master name the sentinel does not monitor: a connection error (exit 2) that says so.
+  std::string wrong = group.url();
+  wrong = wrong.substr(0, wrong.rfind('/')) + "/nosuch";
+  r = run({"--url", wrong, "ls"}, false);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("unknown master name 'nosuch'"), std::string::npos) << r.err;
 }
 
 }  // namespace

@@ -68,6 +68,7 @@ const std::vector<std::pair<std::string, std::uint64_t rc::Stats::*>> kFields = 
     {"coalesced", &rc::Stats::coalesced},
     {"lock_waits", &rc::Stats::lock_waits},
     {"degraded_stores", &rc::Stats::degraded_stores},
+    {"circuit_open", &rc::Stats::circuit_open},
     {"fallbacks", &rc::Stats::fallbacks},
 };
 

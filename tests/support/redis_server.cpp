@@ -139,13 +139,18 @@ std::string run_capture(const std::vector<std::string>& args) {
 
 }  // namespace
 
-RedisServer::RedisServer(std::vector<std::string> extra_args) : extra_(std::move(extra_args)) {
+RedisServer::RedisServer(std::vector<std::string> extra_args, std::string config)
+    : extra_(std::move(extra_args)) {
   std::string templ = (std::filesystem::temp_directory_path() / "rc-redis-XXXXXX").string();
   if (::mkdtemp(templ.data()) == nullptr) {
     throw std::runtime_error("RedisServer: mkdtemp failed: " + std::string(std::strerror(errno)));
   }
   dir_ = templ;
   socket_ = dir_ + "/redis.sock";
+  if (!config.empty()) {
+    config_ = dir_ + "/redis.conf";
+    std::ofstream(config_) << config;
+  }
   try {
     // The free port can be taken between our probe and redis-server's bind: retry.
     for (int attempt = 1;; ++attempt) {
@@ -180,23 +185,11 @@ std::string RedisServer::unix_url(int db) const {
 
 void RedisServer::start() {
   if (pid_ > 0) return;
-  std::vector<std::string> args = {RC_REDIS_SERVER,
-                                   "--port",
-                                   std::to_string(port_),
-                                   "--bind",
-                                   "127.0.0.1",
-                                   "--unixsocket",
-                                   socket_,
-                                   "--unixsocketperm",
-                                   "700",
-                                   "--dir",
-                                   dir_,
-                                   "--save",
-                                   "",
-                                   "--appendonly",
-                                   "no",
-                                   "--daemonize",
-                                   "no"};
+  std::vector<std::string> args = {RC_REDIS_SERVER};
+  if (!config_.empty()) args.push_back(config_);
+  args.insert(args.end(), {"--port", std::to_string(port_), "--bind", "127.0.0.1", "--unixsocket",
+                           socket_, "--unixsocketperm", "700", "--dir", dir_, "--save", "",
+                           "--appendonly", "no", "--daemonize", "no"});
   args.insert(args.end(), extra_.begin(), extra_.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());

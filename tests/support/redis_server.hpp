@@ -14,7 +14,9 @@ namespace rc_test {
 class RedisServer {
  public:
   /// extra_args: appended to the redis-server command line, e.g. {"--requirepass", "s3cret"}.
-  explicit RedisServer(std::vector<std::string> extra_args = {});
+  /// config: if not empty, written to <dir>/redis.conf and passed as the config
+  /// file (first argument), e.g. a sentinel's `sentinel monitor ...` lines.
+  explicit RedisServer(std::vector<std::string> extra_args = {}, std::string config = {});
   ~RedisServer();
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;
@@ -42,6 +44,7 @@ class RedisServer {
 
  private:
   std::vector<std::string> extra_;
+  std::string config_;  // config file path ("" = none)
   std::string dir_, socket_;
   int port_ = 0;
   pid_t pid_ = -1;

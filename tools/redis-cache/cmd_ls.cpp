@@ -37,6 +37,7 @@ int cmd_ls(Session& s) {
     }
     out(t.str());
   }
+  warn_wrong_types(all, s.settings());
   if (all.empty()) {
     std::cerr << "redis-cache: no cached namespaces under prefix '" << s.settings().prefix << "'\n";
     return exit_not_found;

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 
+#include "common.hpp"
 #include "lookup.hpp"
 
 namespace rc_cli {
@@ -58,18 +59,29 @@ int cmd_rm(Session& s, const std::string& ns, const std::optional<std::string>& 
     }
     for (const auto& c : found) removed += rcd::io::invalidate(*state_for(s, c.ref), c.key) ? 1 : 0;
   } else {
-    std::size_t count = 0;
-    for (const auto& ref : refs)
-      s.scan(ref, [&](std::span<const std::string> batch) { count += batch.size(); });
-    if (!confirm("Delete all " + std::to_string(count) + " keys of '" + ns + "' (prefix '" +
-                     s.settings().prefix + "')?",
-                 yes)) {
-      std::cerr << "redis-cache: nothing deleted\n";
-      return exit_not_found;
+    if (!yes) {  // the question says how many
+      std::size_t count = 0;
+      for (const auto& ref : refs)
+        s.scan(ref, [&](std::span<const std::string> batch) { count += batch.size(); });
+      if (!confirm("Delete all " + std::to_string(count) + " keys of '" + ns + "' (prefix '" +
+                       s.settings().prefix + "')?",
+                   false)) {
+        std::cerr << "redis-cache: nothing deleted\n";
+        return exit_not_found;
+      }
     }
-    // The library's own invalidate_all: the same scan, the same batched UNLINK.
+    // The library's own invalidate_all: the same scan, the same batches of UNLINK (the
+    // server frees the memory in the background; no command blocks it for long), with
+    // how far it got on stderr.
     for (const auto& ref : refs) {
-      removed += rcd::io::invalidate_all(*state_for(s, ref)).keys;
+      Progress scanning("scanning '" + display_ns(ref, s.settings()) + "'", s.settings().progress);
+      Progress removing("removing '" + display_ns(ref, s.settings()) + "'", s.settings().progress);
+      rcd::io::RemovalProgress progress{[&](std::size_t n) { scanning.set(n); },
+                                        [&](std::size_t done, std::size_t total) {
+                                          scanning.clear();
+                                          removing.set(done, total);
+                                        }};
+      removed += rcd::io::invalidate_all(*state_for(s, ref), progress).keys;
     }
   }
   if (s.settings().json)

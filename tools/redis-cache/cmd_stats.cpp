@@ -120,6 +120,7 @@ int cmd_stats(Session& s) {
                              {"prefix", s.settings().prefix},
                              {"namespaces", std::move(nss)}}) +
         "\n");
+    warn_wrong_types(all, s.settings());
     return exit_ok;
   }
   char pct[32];
@@ -142,6 +143,7 @@ int cmd_stats(Session& s) {
     text += "\n" + t.str();
   }
   out(text);
+  warn_wrong_types(all, s.settings());
   return exit_ok;
 }
 

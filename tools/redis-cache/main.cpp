@@ -8,6 +8,8 @@
 //   redis-cache rm NS [--args J] [--yes]    drop one entry or the whole namespace
 //   redis-cache schema NS                   the stored schema note
 //   redis-cache stats                       server hits/misses, memory per namespace
+// Long scans (ls, stats, keys, rm) show their progress on stderr when it is a terminal
+// (--progress: always, --no-progress: never).
 // Every command takes --json and works on a redis+cluster:// URL too. Exit codes: 0 ok, 1 not
 // found / nothing matched, 2 usage or connection error, 3 found but not decodable or not a
 // value (get).
@@ -129,7 +131,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();  // global options are accepted after the command too
   app.add_option("--url", settings.url,
-                 "Redis URL: redis://, unix:// or redis+cluster://host:port[,host:port...] "
+                 "Redis URL: redis://, unix://, redis+cluster://host:port[,host:port...] or "
+                 "redis+sentinel://host:port[,host:port...]/<master> "
                  "(default: $REDIS_URL, else redis://127.0.0.1:6379/0)");
   app.add_option("--prefix", settings.prefix, "key prefix the cache was created with")
       ->capture_default_str();
@@ -139,6 +142,12 @@ int main(int argc, char** argv) {
                  "commands 5000)")
       ->check(CLI::Range(1L, 3600L * 1000));
   app.add_flag("--json", settings.json, "machine-readable JSON on stdout");
+  bool progress = false, no_progress = false;
+  auto* p_on = app.add_flag("--progress", progress,
+                            "progress of long scans and removals on stderr even when it is no "
+                            "terminal (default: only on a terminal, after 300 ms)");
+  app.add_flag("--no-progress", no_progress, "no progress on stderr, not even on a terminal")
+      ->excludes(p_on);
   auto* b_on = app.add_flag("--cluster-braces", braces,
                             "only keys written with support_cluster (\"{rc:ns}:...\")");
   app.add_flag("--no-cluster-braces", no_braces,
@@ -211,6 +220,8 @@ int main(int argc, char** argv) {
     return exit_usage;
   }
   settings.braces = braces ? Braces::on : (no_braces ? Braces::off : Braces::both);
+  settings.progress =
+      progress ? ProgressMode::on : (no_progress ? ProgressMode::off : ProgressMode::automatic);
   if (timeout_ms) settings.timeout = std::chrono::milliseconds(*timeout_ms);
 
   try {

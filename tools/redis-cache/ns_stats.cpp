@@ -2,6 +2,7 @@
 #include "ns_stats.hpp"
 
 #include <algorithm>
+#include <iostream>
 #include <map>
 #include <random>
 
@@ -22,8 +23,15 @@ std::vector<NsStats> collect(Session& s) {
     const Braces b = s.settings().braces;
     if ((braced && b == Braces::off) || (!braced && b == Braces::on)) continue;
     s.scan_prefix(braced, [&](std::span<const std::string> batch, rcd::Connection& conn) {
-      std::vector<std::vector<std::string_view>> pttl;
-      std::vector<NsStats*> owners;
+      // Per value key: PTTL, and TYPE, so that a hash, list, ... at a value's key is
+      // counted apart instead of as an entry.
+      std::vector<std::vector<std::string_view>> cmds;
+      struct Value {
+        NsStats* st;
+        const std::string* key;
+        std::string schema;
+      };
+      std::vector<Value> values;
       for (const auto& key : batch) {
         auto p = parse_key(key, s.settings().prefix);
         if (!p || p->braced != braced) continue;
@@ -41,29 +49,40 @@ std::vector<NsStats> collect(Session& s) {
             ++st.locks;
             break;
           case KeyKind::value:
-          case KeyKind::python_value: {
-            ++st.entries;
-            st.schemas.insert(p->kind == KeyKind::value ? p->schema : "python");
-            if (st.sample.size() < kMemorySample) {
-              st.sample.push_back(key);
-            } else {
-              std::uniform_int_distribution<std::size_t> d(0, st.entries - 1);
-              if (auto j = d(rng); j < kMemorySample) st.sample[j] = key;
-            }
-            pttl.push_back({"PTTL", key});
-            owners.push_back(&st);
+          case KeyKind::python_value:
+            cmds.push_back({"PTTL", key});
+            cmds.push_back({"TYPE", key});
+            values.push_back({&st, &key, p->kind == KeyKind::value ? p->schema : "python"});
             break;
-          }
         }
       }
-      if (pttl.empty()) return;
-      auto replies = conn.pipeline(pttl);
-      for (std::size_t i = 0; i < replies.size(); ++i) {
-        NsStats& st = *owners[i];
-        if (auto t = ttl_seconds(replies[i])) {
-          st.ttl_min = st.ttl_min ? std::min(*st.ttl_min, *t) : *t;
-          st.ttl_max = st.ttl_max ? std::max(*st.ttl_max, *t) : *t;
-        } else if (replies[i].integer() == -1) {
+      if (cmds.empty()) return;
+      auto replies = conn.pipeline(cmds);
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        NsStats& st = *values[i].st;
+        const std::string& key = *values[i].key;
+        const auto& type = replies[2 * i + 1];
+        const std::string_view t =
+            type.type() == ReplyType::status || type.type() == ReplyType::string ? type.str() : "";
+        if (t == "none") continue;  // expired since the scan
+        if (t != "string") {
+          ++st.wrong_type;
+          ++st.wrong_types[std::string(t.empty() ? "unknown" : t)];
+          continue;
+        }
+        ++st.entries;
+        st.schemas.insert(std::move(values[i].schema));
+        if (st.sample.size() < kMemorySample) {
+          st.sample.push_back(key);
+        } else {
+          std::uniform_int_distribution<std::size_t> d(0, st.entries - 1);
+          if (auto j = d(rng); j < kMemorySample) st.sample[j] = key;
+        }
+        const auto& pttl = replies[2 * i];
+        if (auto ttl = ttl_seconds(pttl)) {
+          st.ttl_min = st.ttl_min ? std::min(*st.ttl_min, *ttl) : *ttl;
+          st.ttl_max = st.ttl_max ? std::max(*st.ttl_max, *ttl) : *ttl;
+        } else if (pttl.integer() == -1) {
           ++st.no_expiry;
         }
       }
@@ -127,7 +146,32 @@ json::object stats_json(const NsStats& st) {
       {"schemas", std::move(schemas)},
       {"function", st.function.empty() ? json::value(nullptr) : json::value(st.function)},
       {"locks", st.locks},
+      {"wrong_type", st.wrong_type},
   };
+}
+
+void warn_wrong_types(const std::vector<NsStats>& all, const Settings& settings) {
+  static const std::map<std::string, std::string> plural{{"hash", "hashes"},
+                                                         {"list", "lists"},
+                                                         {"set", "sets"},
+                                                         {"zset", "sorted sets"},
+                                                         {"stream", "streams"}};
+  for (const auto& st : all) {
+    if (st.wrong_type == 0) continue;
+    std::vector<std::string> parts;
+    for (const auto& [type, n] : st.wrong_types) {
+      const std::string name = type == "zset" ? "sorted set" : type;
+      parts.push_back(std::to_string(n) + " " +
+                      (n == 1 ? name : (plural.count(type) ? plural.at(type) : name + "s")));
+    }
+    std::string what;  // "1 hash and 2 lists"
+    for (std::size_t i = 0; i < parts.size(); ++i)
+      what += (i == 0 ? "" : (i + 1 == parts.size() ? " and " : ", ")) + parts[i];
+    const bool one = st.wrong_type == 1;
+    std::cerr << "redis-cache: '" << display_ns(st.ref, settings) << "' holds " << what
+              << " where cached values belong; not counted as " << (one ? "an entry" : "entries")
+              << " (redis-cache keys '" << st.ref.ns << "' shows which)\n";
+  }
 }
 
 std::string memory_text(const NsStats& st) {

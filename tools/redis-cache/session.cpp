@@ -21,26 +21,51 @@ using rcd::ReplyType;
 
 // ---- Progress --------------------------------------------------------------------------------
 
-Progress::Progress(std::string what)
+Progress::Progress(std::string what, ProgressMode mode)
     : what_(std::move(what)),
-      tty_(::isatty(STDERR_FILENO) == 1),
+      enabled_(mode == ProgressMode::on ||
+               (mode == ProgressMode::automatic && ::isatty(STDERR_FILENO) == 1)),
+      forced_(mode == ProgressMode::on),
       start_(std::chrono::steady_clock::now()),
       last_(start_) {}
 
 Progress::~Progress() {
-  if (shown_) std::cerr << "\r\033[K" << std::flush;
+  clear();
+}
+
+void Progress::clear() {
+  if (!shown_) return;
+  std::cerr << "\r\033[K" << std::flush;
+  shown_ = false;
 }
 
 void Progress::add(std::size_t n) {
   count_ += n;
-  if (!tty_) return;
+  show();
+}
+
+void Progress::set(std::size_t done, std::size_t total) {
+  count_ = done;
+  total_ = total;
+  show();
+}
+
+void Progress::show() {
+  if (!enabled_) return;
   const auto now = std::chrono::steady_clock::now();
-  // Only scans that take a while are worth a line; then at most 10 updates a second.
-  if (now - start_ < std::chrono::milliseconds(300) || now - last_ < std::chrono::milliseconds(100))
+  // On a terminal only work that takes a while gets a line; then at most 10 updates a
+  // second. --progress shows the first update at once.
+  if (updates_ == 0 ? !forced_ && now - start_ < std::chrono::milliseconds(300)
+                    : now - last_ < std::chrono::milliseconds(100))
     return;
   last_ = now;
+  ++updates_;
   shown_ = true;
-  std::cerr << "\r\033[K" << what_ << ": " << count_ << " keys..." << std::flush;
+  std::cerr << "\r\033[K" << what_ << ": " << count_;
+  if (total_ > 0) std::cerr << " of " << total_;
+  std::cerr << " keys";
+  if (total_ > 0) std::cerr << " (" << std::min<std::size_t>(100, count_ * 100 / total_) << "%)";
+  std::cerr << std::flush;
 }
 
 // ---- Note ------------------------------------------------------------------------------------
@@ -115,7 +140,7 @@ std::vector<NsRef> Session::existing(std::string_view ns) {
 }
 
 void Session::scan(const NsRef& ref, const std::function<void(std::span<const std::string>)>& fn) {
-  Progress progress("scanning " + ref.ns);
+  Progress progress("scanning '" + ref.ns + "'", s_.progress);
   core_->scan_namespace(ref.prefix, [&](std::span<const std::string> batch) {
     progress.add(batch.size());
     fn(batch);
@@ -127,7 +152,7 @@ void Session::scan_prefix(
   // Every namespace at once: SCAN MATCH "{<prefix>:*" / "<prefix>:*" on every node
   // holding data (every master of a cluster), with the library's scanner.
   const std::string pattern = rcd::keys::prefix_pattern(s_.prefix, braced);
-  Progress progress("scanning " + pattern);
+  Progress progress("scanning " + pattern, s_.progress);
   core_->scan_all_nodes(pattern, [&](std::span<const std::string> batch, rcd::Connection& conn) {
     progress.add(batch.size());
     fn(batch, conn);

@@ -35,12 +35,17 @@ struct CliError : std::runtime_error {
 
 enum class Braces { both, on, off };
 
+/// Progress lines on stderr: when stderr is a terminal (automatic), always (--progress),
+/// never (--no-progress).
+enum class ProgressMode { automatic, on, off };
+
 struct Settings {
   std::string url = "redis://127.0.0.1:6379/0";
   std::string prefix = "rc";
   bool json = false;
   Braces braces = Braces::both;
   std::optional<std::chrono::milliseconds> timeout;  ///< --timeout: connect and commands
+  ProgressMode progress = ProgressMode::automatic;
 };
 
 /// One stored form of a namespace: "{rc:ns}:" or "rc:ns:".
@@ -64,18 +69,29 @@ struct Note {
   const json::value* find(std::string_view hex) const;
 };
 
-/// Prints "scanned N keys" on stderr while a scan runs long, only when stderr is a terminal.
+/// A progress line on stderr for long scans and removals ("scanning {rc:*: 120000 keys"),
+/// rewritten in place with \r at most 10 times a second and cleared when done. Shown when
+/// stderr is a terminal and the work has taken 300 ms (scripts' output stays clean), or
+/// always with --progress (from the first update on, so a test sees it without a terminal).
 class Progress {
  public:
-  explicit Progress(std::string what);
+  Progress(std::string what, ProgressMode mode);
   ~Progress();
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+  /// n more keys done.
   void add(std::size_t n);
+  /// done keys of total (total 0: unknown).
+  void set(std::size_t done, std::size_t total = 0);
+  /// Clears the line (if one is shown); later updates show again.
+  void clear();
 
  private:
+  void show();
   std::string what_;
-  bool tty_;
+  bool enabled_, forced_;
   bool shown_ = false;
-  std::size_t count_ = 0;
+  std::size_t count_ = 0, total_ = 0, updates_ = 0;
   std::chrono::steady_clock::time_point start_, last_;
 };
 

@@ -54,6 +54,13 @@ struct FunctionState {
   mutable std::atomic<bool> schema_written{false};
 };
 
+/// Counts a Redis failure of one of fn's calls: in errors, and in circuit_open
+/// when the call skipped Redis because of its circuit breaker.
+inline void count_redis_error(const FunctionState& fn, const Error& e) noexcept {
+  bump(fn.stats.errors);
+  if (dynamic_cast<const CircuitOpenError*>(&e) != nullptr) bump(fn.stats.circuit_open);
+}
+
 /// When an observed call began (steady clock, ns); 0 = not timed.
 struct CallStart {
   std::int64_t ns = 0;
@@ -89,7 +96,7 @@ struct NotifyMiss {
 
 /// A Redis failure of a cached call: counted, then the exception handler decides.
 /// Must be called from the catch block: rethrows when there is none; returns (a
-/// fallback, counted) when the handler returned. Out of line (src/cache_core.cpp):
+/// fallback, counted) when the handler returned. Out of line (src/handle_error.cpp):
 /// the error path stays out of the code the compiler inlines into every call.
 void handle_redis_error(const FunctionState& st, const Error& e);
 

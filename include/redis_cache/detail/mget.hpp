@@ -69,7 +69,7 @@ struct PendingStore {
 
 /// A Redis failure of a batch: counted once, and handled once, per function
 /// in it (not once per call). Rethrows unless every function has a handler.
-/// Must be called from the catch block. (src/cache_core.cpp)
+/// Must be called from the catch block. (src/handle_error.cpp)
 void handle_batch_error(std::span<const FunctionState* const> fns, const Error& e);
 
 /// Looks every key up with one MGET. On a Redis failure calls on_error(e) from
