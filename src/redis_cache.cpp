@@ -12,6 +12,8 @@
 
 #include "cache_core.hpp"
 #include "key_layout.hpp"
+#include "metrics/observer.hpp"
+#include "metrics/tracking.hpp"
 
 namespace redis_cache {
 
@@ -62,7 +64,9 @@ void claim_default_namespace(const std::string& ns, std::string_view fn_type) {
 }  // namespace detail
 
 RedisCache::RedisCache(Options options)
-    : core_(std::make_shared<detail::CacheCore>(std::move(options))) {}
+    : core_(std::make_shared<detail::CacheCore>(std::move(options))) {
+  detail::track_core(core_);
+}
 
 const Options& RedisCache::options() const noexcept {
   return core_->options();
@@ -131,6 +135,8 @@ std::shared_ptr<detail::FunctionState> RedisCache::make_state_impl(
   st->lock_timeout = opts.lock_timeout;
   st->handler = opts.exception_handler ? std::move(opts.exception_handler) : o.exception_handler;
   if (opts.near) st->near = core_->near();
+  st->observer = detail::make_observer(o.on_event, opts.latency_histogram);
+  detail::track_function(st);
   return st;
 }
 

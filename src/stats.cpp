@@ -11,15 +11,17 @@ std::string Stats::to_string() const {
   std::snprintf(
       buf, sizeof buf,
       "hits=%llu misses=%llu fills=%llu errors=%llu decode_failures=%llu "
-      "coalesced=%llu lock_waits=%llu degraded_stores=%llu circuit_open=%llu near_hits=%llu "
-      "near_fills=%llu near_evictions=%llu near_invalidations=%llu near_flushes=%llu "
+      "coalesced=%llu lock_waits=%llu degraded_stores=%llu circuit_open=%llu fallbacks=%llu "
+      "near_hits=%llu near_fills=%llu near_evictions=%llu near_invalidations=%llu "
+      "near_flushes=%llu "
       "hit_ratio=%.3f",
       static_cast<unsigned long long>(hits), static_cast<unsigned long long>(misses),
       static_cast<unsigned long long>(fills), static_cast<unsigned long long>(errors),
       static_cast<unsigned long long>(decode_failures), static_cast<unsigned long long>(coalesced),
       static_cast<unsigned long long>(lock_waits), static_cast<unsigned long long>(degraded_stores),
-      static_cast<unsigned long long>(circuit_open), static_cast<unsigned long long>(near_hits),
-      static_cast<unsigned long long>(near_fills), static_cast<unsigned long long>(near_evictions),
+      static_cast<unsigned long long>(circuit_open), static_cast<unsigned long long>(fallbacks),
+      static_cast<unsigned long long>(near_hits), static_cast<unsigned long long>(near_fills),
+      static_cast<unsigned long long>(near_evictions),
       static_cast<unsigned long long>(near_invalidations),
       static_cast<unsigned long long>(near_flushes), hit_ratio());
   return buf;

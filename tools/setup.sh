@@ -3,7 +3,8 @@
 # Debian 12 (and newer Debian/Ubuntu): compiler, CMake, hiredis, Boost >= 1.81,
 # msgpack-cxx, GoogleTest, Google Benchmark, CLI11, zstd, OpenSSL 3 (TLS; the
 # openssl command makes the tests' certificates), redis-server,
-# python3-redis (cross-language tests) and clang (fuzzing, sanitizers).
+# python3-redis (cross-language tests), python3-prometheus-client and curl
+# (metrics tests) and clang (fuzzing, sanitizers).
 #
 # Idempotent and quick when everything is present. Works as root or via sudo.
 #
@@ -27,7 +28,7 @@ fi
 
 pkgs=(g++ cmake make pkg-config libhiredis-dev "$boost_pkg" libgtest-dev libgmock-dev
       libbenchmark-dev libcli11-dev libzstd-dev libssl-dev openssl redis-server redis-tools
-      python3 python3-redis clang libclang-rt-14-dev)
+      python3 python3-redis python3-prometheus-client curl clang libclang-rt-14-dev)
 
 missing=()
 for p in "${pkgs[@]}"; do

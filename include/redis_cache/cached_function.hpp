@@ -62,14 +62,6 @@ struct signature_checks<R(Args...)> {
   static constexpr bool ok = true;
 };
 
-/// Calls the error handler for a Redis failure, or rethrows when there is none.
-/// Returns normally only when the handler asked for the fallback.
-inline void handle_redis_error(const FunctionState& st, const Error& e) {
-  count_redis_error(st, e);
-  if (!st.handler) throw;
-  st.handler(e, st.ns);
-}
-
 struct Access;
 
 }  // namespace detail
@@ -106,6 +98,7 @@ class CachedFunction<Fn, R(Args...)> {
   R operator()(Args... args) const {
     const detail::FunctionState& st = *st_;
     if (!st.active) return fn_(std::forward<Args>(args)...);
+    const detail::CallStart start = detail::call_start(st);  // free unless observed
     detail::Scratch key;
     build_key(key.str(), args...);
     {
@@ -115,6 +108,7 @@ class CachedFunction<Fn, R(Args...)> {
           std::optional<R> near;  // a near hit: lookup and copy, no I/O, no decode
           if (detail::io::near_get(st, key.str(), &detail::near_copy<R>, &near)) {
             detail::bump(st.stats.near_hits);  // (also a hit in stats())
+            detail::notify(st, detail::EventKind::near_hit, start);
             return std::move(*near);
           }
           ticket = detail::io::near_begin(st, key.str());  // the placeholder, before the GET
@@ -134,8 +128,8 @@ class CachedFunction<Fn, R(Args...)> {
       if (fetched.found()) {
         try {
           if constexpr (std::is_copy_constructible_v<R>)
-            if (ticket.token != 0) return keep_near(key.str(), ticket, fetched.bytes());
-          return detail::decode_counted<R>(st, fetched.bytes(), st.stats.hits);
+            if (ticket.token != 0) return keep_near(key.str(), ticket, fetched.bytes(), start);
+          return detail::decode_counted<R>(st, fetched.bytes(), st.stats.hits, &start);
         } catch (const DecodeError&) {
           detail::bump(st.stats.decode_failures);  // a miss: recompute and overwrite
         }
@@ -143,7 +137,7 @@ class CachedFunction<Fn, R(Args...)> {
       if (ticket.token != 0) detail::io::near_cancel(st, key.str(), ticket);
     }
     detail::bump(st.stats.misses);
-    return compute_and_fill(key.str(), [&]() -> R { return fn_(std::forward<Args>(args)...); });
+    return miss(key.str(), start, std::forward<Args>(args)...);
   }
 
   /// Removes the cached result for args (no error if there is none).
@@ -198,6 +192,12 @@ class CachedFunction<Fn, R(Args...)> {
   friend struct detail::Access;
 
   const detail::FunctionState& state() const noexcept { return *st_; }
+  /// A miss: compute, store, return. Not inlined into operator(), so that the
+  /// hit path stays small enough for the compiler to inline all of it.
+  [[gnu::noinline]] R miss(const std::string& key, detail::CallStart start, Args&&... args) const {
+    const detail::NotifyMiss notify_miss{*st_, start};
+    return compute_and_fill(key, [&]() -> R { return fn_(std::forward<Args>(args)...); });
+  }
   void build_key(std::string& out, const detail::arg_t<Args>&... args) const {
     detail::build_result_key(*st_, out, args...);
   }
@@ -206,11 +206,12 @@ class CachedFunction<Fn, R(Args...)> {
                            std::span<const std::string_view> keys) const;
   /// A Redis hit with the near tier on: decode, then keep a copy near (if the
   /// placeholder is still there when the copy is ready).
-  R keep_near(std::string_view key, const detail::NearTicket& ticket,
-              std::string_view bytes) const {
+  R keep_near(std::string_view key, const detail::NearTicket& ticket, std::string_view bytes,
+              detail::CallStart start) const {
     const detail::FunctionState& st = *st_;
     R value = detail::decode_result<R>(st, bytes);
     detail::bump(st.stats.hits);
+    detail::notify(st, detail::EventKind::hit, start);
     const std::size_t cost = detail::near_value_bytes(value, bytes.size());
     detail::io::near_fill(st, key, ticket, new detail::NearValueOf<R>(value), cost);
     return value;
@@ -218,11 +219,13 @@ class CachedFunction<Fn, R(Args...)> {
   /// Encodes and stores value (after a miss); Redis failures follow the handler.
   void fill(std::string_view key, const R& value) const {
     const detail::FunctionState& st = *st_;
+    const detail::CallStart start = detail::call_start(st);
     detail::Scratch bytes;
     try {
       detail::encode_result(st, value, bytes.str());  // ConfigError: not UTF-8 for JSON
       detail::io::store(st, key, bytes.str());
       detail::bump(st.stats.fills);
+      detail::notify(st, EventKind::fill, start);
     } catch (const Error& e) {
       detail::handle_redis_error(st, e);
     }
@@ -355,10 +358,13 @@ std::vector<R> CachedFunction<Fn, R(Args...)>::mget(std::span<const args_tuple> 
   // One pass: each hit decoded in place into out; misses computed in call order.
   std::vector<detail::PendingStore> stores;
   std::uint64_t hits = 0;  // counted once per batch (one atomic add, not one per hit)
+  const bool observed = st.observer != nullptr;
   for (std::size_t i = 0; i < calls.size(); ++i) {
     const auto& v = found.values[i];
     if (v && detail::decode_append(out, st, *v)) [[likely]] {
       ++hits;
+      if (observed) [[unlikely]]
+        detail::observe(st, EventKind::hit, {});  // a batch's calls are not timed
       continue;
     }
     detail::bump_by(st.stats.hits, std::exchange(hits, 0));  // before a compute that may throw

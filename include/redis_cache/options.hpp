@@ -16,6 +16,7 @@
 #include <vector>
 
 #include <redis_cache/errors.hpp>
+#include <redis_cache/events.hpp>
 
 namespace redis_cache {
 
@@ -122,6 +123,9 @@ struct Options {
   NearCacheOptions near = {};
   /// TLS settings used by rediss:// URLs (the URL's tls_* keys win).
   TlsOptions tls = {};
+  /// Called for every hit, miss, fill, error and fallback of every cached function
+  /// of this cache (see events.hpp). nullptr: nothing is called or measured.
+  EventHandler on_event = nullptr;
 };
 
 /// Options of one cached function (like python-redis-cache's cache(ttl, limit, namespace)).
@@ -147,6 +151,9 @@ struct CacheOptions {
   /// false: keep this function out of the near cache (Options::near), e.g. when
   /// its values are huge or written far more often than read.
   bool near = true;
+  /// Measure hit, miss and fill latency into histograms (write_metrics) and
+  /// Event::duration. Costs two clock reads per call; off: nothing measured.
+  bool latency_histogram = false;
 };
 
 }  // namespace redis_cache

@@ -22,7 +22,9 @@
 #include <redis_cache/cached_function.hpp>
 #include <redis_cache/codec/codec.hpp>
 #include <redis_cache/errors.hpp>
+#include <redis_cache/events.hpp>
 #include <redis_cache/macros.hpp>
+#include <redis_cache/metrics.hpp>
 #include <redis_cache/options.hpp>
 #include <redis_cache/registry.hpp>
 #include <redis_cache/stats.hpp>

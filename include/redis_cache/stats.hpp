@@ -29,6 +29,9 @@ struct Stats {
   /// Calls that skipped Redis because its circuit breaker was open (a
   /// CircuitOpenError, also counted in errors).
   std::uint64_t circuit_open = 0;
+  /// Redis failures after which the exception handler returned, so the call went
+  /// on without Redis (errors - fallbacks reached the caller as exceptions).
+  std::uint64_t fallbacks = 0;
   std::uint64_t near_hits = 0;           ///< hits served from the near cache (also in hits)
   std::uint64_t near_fills = 0;          ///< values kept near after a Redis hit
   std::uint64_t near_evictions = 0;      ///< near entries dropped for the budget or local expiry
@@ -42,8 +45,8 @@ struct Stats {
   }
   /// One line, e.g.
   /// "hits=3 misses=1 fills=1 errors=0 decode_failures=0 coalesced=0 lock_waits=0
-  ///  degraded_stores=0 circuit_open=0 near_hits=0 near_fills=0 near_evictions=0
-  ///  near_invalidations=0 near_flushes=0 hit_ratio=0.750"
+  ///  degraded_stores=0 circuit_open=0 fallbacks=0 near_hits=0 near_fills=0
+  ///  near_evictions=0 near_invalidations=0 near_flushes=0 hit_ratio=0.750"
   std::string to_string() const;
   /// Writes to_string().
   friend std::ostream& operator<<(std::ostream& os, const Stats& s);
@@ -61,8 +64,8 @@ namespace detail {
 /// The live counters (relaxed atomics). `hits` here counts Redis hits only.
 struct StatsCounters {
   std::atomic<std::uint64_t> hits{0}, misses{0}, fills{0}, errors{0}, decode_failures{0},
-      coalesced{0}, lock_waits{0}, degraded_stores{0}, circuit_open{0}, near_hits{0}, near_fills{0},
-      near_evictions{0}, near_invalidations{0}, near_flushes{0};
+      coalesced{0}, lock_waits{0}, degraded_stores{0}, circuit_open{0}, fallbacks{0}, near_hits{0},
+      near_fills{0}, near_evictions{0}, near_invalidations{0}, near_flushes{0};
   Stats snapshot() const noexcept {
     constexpr auto r = std::memory_order_relaxed;
     // `hits` counts Redis hits; a near hit bumps near_hits only (one atomic on
@@ -77,6 +80,7 @@ struct StatsCounters {
             lock_waits.load(r),
             degraded_stores.load(r),
             circuit_open.load(r),
+            fallbacks.load(r),
             near,
             near_fills.load(r),
             near_evictions.load(r),

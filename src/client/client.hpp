@@ -67,6 +67,8 @@ class Client {
   virtual unsigned key_group(std::string_view /*key*/) const { return 0; }
   /// True when every key is in one group (one server): no grouping needed.
   virtual bool single_group() const noexcept { return true; }
+  /// The pool's gauges (a cluster: summed over the nodes' pools).
+  virtual PoolGauges pool_gauges() = 0;
 
   /// Values of keys in any slots: out[i] is keys[i]'s value or nullopt. One
   /// MGET per key_group, all in one pipeline_routed (standalone: one MGET, one
@@ -91,6 +93,7 @@ class StandaloneClient final : public Client {
   std::vector<Reply> pipeline_routed(std::span<const std::string_view> route_keys,
                                      std::span<const std::vector<std::string_view>> cmds) override;
   void for_each_node(const std::function<void(Connection&)>& fn) override;
+  PoolGauges pool_gauges() override { return pool_.gauges(); }
   Pool& pool() noexcept { return pool_; }
 
  private:

@@ -252,6 +252,13 @@ std::string ClusterClient::node_of(unsigned slot) {
   return owner_in(*map, slot).config().endpoint();
 }
 
+PoolGauges ClusterClient::pool_gauges() {
+  PoolGauges sum;
+  std::lock_guard lock(pools_mu_);
+  for (const auto& [endpoint, pool] : pools_) sum += pool->gauges();
+  return sum;
+}
+
 std::string ClusterClient::describe() const {
   std::string s = "redis+cluster://";
   for (std::size_t i = 0; i < seeds_.size(); ++i) {

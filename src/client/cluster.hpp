@@ -83,6 +83,8 @@ class ClusterClient final : public Client {
   unsigned key_group(std::string_view key) const override { return key_slot(key); }
   bool single_group() const noexcept override { return false; }
   std::string describe() const override;
+  /// Summed over every node's pool (the lock taken is the one pools are created under).
+  PoolGauges pool_gauges() override;
 
   /// The current snapshot (builds it on first use). For tests and tools.
   std::shared_ptr<const SlotMap> slot_map();

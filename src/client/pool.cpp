@@ -24,6 +24,29 @@ Pool::Pool(ConnectionConfig cfg) : cfg_(std::move(cfg)) {
   idle_.reserve(cfg_.pool_size);
 }
 
+void Pool::wait_ready(std::unique_lock<std::mutex>& lock) {
+  const auto ready = [this] { return !idle_.empty() || created_ < cfg_.pool_size; };
+  struct Waiting {  // counted while this caller waits (the lock is held on both ends)
+    std::atomic<std::size_t>& n;
+    explicit Waiting(std::atomic<std::size_t>& w) : n(w) {
+      n.store(n.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
+    ~Waiting() { n.store(n.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed); }
+    Waiting(const Waiting&) = delete;
+    Waiting& operator=(const Waiting&) = delete;
+  } waiting(waiters_);
+  if (cfg_.pool_wait_timeout.count() <= 0) {
+    cv_.wait(lock, ready);  // 0 = wait forever (set explicitly)
+  } else if (!cv_.wait_for(lock, cfg_.pool_wait_timeout, ready)) {
+    throw PoolTimeout("redis_cache: no free connection to " + cfg_.endpoint() + " within " +
+                      std::to_string(cfg_.pool_wait_timeout.count()) + " ms: all " +
+                      std::to_string(cfg_.pool_size) +
+                      " pooled connections are in use. Raise pool_size or pool_wait_timeout "
+                      "(Options or ?pool_size=N&pool_wait_timeout=ms in the URL), or hold "
+                      "connections for shorter");
+  }
+}
+
 bool Pool::circuit_open() const {
   std::lock_guard lock(mu_);
   return open_;
@@ -54,33 +77,26 @@ Lease Pool::acquire() {
   std::unique_lock lock(mu_);
   const bool probe = check_breaker(Clock::now());
   const auto ready = [this] { return !idle_.empty() || created_ < cfg_.pool_size; };
-  if (!ready()) {
-    if (cfg_.pool_wait_timeout.count() <= 0) {
-      cv_.wait(lock, ready);  // 0 = wait forever (set explicitly)
-    } else if (!cv_.wait_for(lock, cfg_.pool_wait_timeout, ready)) {
-      throw PoolTimeout("redis_cache: no free connection to " + cfg_.endpoint() + " within " +
-                        std::to_string(cfg_.pool_wait_timeout.count()) + " ms: all " +
-                        std::to_string(cfg_.pool_size) +
-                        " pooled connections are in use. Raise pool_size or pool_wait_timeout "
-                        "(Options or ?pool_size=N&pool_wait_timeout=ms in the URL), or hold "
-                        "connections for shorter");
-    }
-  }
+  if (!ready()) [[unlikely]]
+    wait_ready(lock);
   if (!idle_.empty()) {
     auto conn = std::move(idle_.back());
     idle_.pop_back();
+    idle_n_.store(idle_.size(), std::memory_order_relaxed);
     lock.unlock();
     // (One idle while the server restarted is rebuilt by Connection::command's
     // single retry on a fresh connection: no health-check syscall per call.)
     return Lease(this, std::move(conn), probe);
   }
   ++created_;  // lazily: a new Connection does no I/O until its first command
+  opened_n_.store(created_, std::memory_order_relaxed);
   lock.unlock();
   try {
     return Lease(this, std::make_unique<Connection>(cfg_), probe);
   } catch (...) {
     std::lock_guard relock(mu_);
     --created_;
+    opened_n_.store(created_, std::memory_order_relaxed);
     if (probe) probing_ = false;
     cv_.notify_one();
     throw;
@@ -93,6 +109,7 @@ void Pool::release(std::unique_ptr<Connection> conn, bool failed, bool probe) no
   {
     std::lock_guard lock(mu_);
     idle_.push_back(std::move(conn));
+    idle_n_.store(idle_.size(), std::memory_order_relaxed);
     if (probe) probing_ = false;
     const std::size_t limit = cfg_.circuit_breaker.failures;
     if (!failed) {
@@ -104,6 +121,12 @@ void Pool::release(std::unique_ptr<Connection> conn, bool failed, bool probe) no
     }
   }
   cv_.notify_one();
+}
+
+PoolGauges Pool::gauges() const noexcept {
+  constexpr auto r = std::memory_order_relaxed;
+  const std::size_t open = opened_n_.load(r), idle = idle_n_.load(r);
+  return {cfg_.pool_size, open, open > idle ? open - idle : 0, waiters_.load(r)};
 }
 
 }  // namespace redis_cache::detail

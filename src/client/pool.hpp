@@ -12,8 +12,10 @@
 // success closes the breaker, its failure opens it again.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -25,6 +27,23 @@
 namespace redis_cache::detail {
 
 class Pool;
+
+/// How busy a pool is (metrics): read without the pool's lock, so the numbers
+/// are each exact but may be from slightly different moments.
+struct PoolGauges {
+  std::size_t size = 0;     ///< most connections it may open (pool_size)
+  std::size_t open = 0;     ///< connections created so far (lazily, up to size)
+  std::size_t in_use = 0;   ///< connections lent out now
+  std::size_t waiters = 0;  ///< callers waiting for a free connection now
+
+  PoolGauges& operator+=(const PoolGauges& o) noexcept {
+    size += o.size;
+    open += o.open;
+    in_use += o.in_use;
+    waiters += o.waiters;
+    return *this;
+  }
+};
 
 class Lease {
  public:
@@ -53,6 +72,8 @@ class Pool {
   /// or CircuitOpenError while the breaker is open.
   Lease acquire();
   const ConnectionConfig& config() const noexcept { return cfg_; }
+  /// Size, open, lent and waiters, without taking the pool's lock.
+  PoolGauges gauges() const noexcept;
   /// Whether calls currently skip this server (the breaker is open or probing).
   bool circuit_open() const;
 
@@ -63,6 +84,8 @@ class Pool {
   /// the probe (returned true). Called with mu_ held.
   bool check_breaker(Clock::time_point now);
   void release(std::unique_ptr<Connection> conn, bool failed, bool probe) noexcept;
+  /// Waits (under lock) until a connection is idle or may be created; PoolTimeout.
+  [[gnu::cold]] [[gnu::noinline]] void wait_ready(std::unique_lock<std::mutex>& lock);
 
   ConnectionConfig cfg_;
   mutable std::mutex mu_;
@@ -74,6 +97,9 @@ class Pool {
   bool open_ = false;
   bool probing_ = false;
   Clock::time_point open_until_{};
+  // Mirrors of created_ and idle_.size(), and the waiters, for gauges(): written
+  // under mu_ (relaxed stores, no extra atomic read-modify-write per lease).
+  std::atomic<std::size_t> opened_n_{0}, idle_n_{0}, waiters_{0};
 };
 
 }  // namespace redis_cache::detail

@@ -91,6 +91,15 @@ std::string SentinelClient::known_master() const {
   return pool_ != nullptr ? pool_->config().endpoint() : std::string();
 }
 
+PoolGauges SentinelClient::pool_gauges() {
+  std::shared_ptr<Pool> pool;
+  {
+    std::lock_guard lock(mu_);  // held to copy the pointer, as each call does
+    pool = pool_;
+  }
+  return pool != nullptr ? pool->gauges() : PoolGauges{};
+}
+
 std::string SentinelClient::master() {
   return current().pool->config().endpoint();
 }

@@ -60,6 +60,8 @@ class SentinelClient final : public Client {
   std::vector<Reply> pipeline_routed(std::span<const std::string_view> route_keys,
                                      std::span<const std::vector<std::string_view>> cmds) override;
   void for_each_node(const std::function<void(Connection&)>& fn) override;
+  /// The gauges of the current master's pool (none known: zeros).
+  PoolGauges pool_gauges() override;
 
   /// "host:port" of the master in use, finding it first if none is known.
   /// Throws ConnectionError naming the cause when it cannot be found.

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -15,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include <redis_cache/errors.hpp>
+#include <redis_cache/events.hpp>
 #include <redis_cache/options.hpp>
 #include <redis_cache/stats.hpp>
 
@@ -22,6 +25,7 @@ namespace redis_cache::detail {
 
 class CacheCore;  // src/cache_core.hpp
 class NearCache;  // src/near/near_cache.hpp
+struct Observer;  // src/metrics/observer.hpp: the event hook and latency histograms
 
 /// Everything one cached function needs at run time, computed once when it is created.
 struct FunctionState {
@@ -47,6 +51,9 @@ struct FunctionState {
   std::vector<std::size_t> arg_order;  ///< Codec::python: argument indices sorted by name
   ExceptionHandler handler;   ///< resolved: the function's own, else the cache's (may be empty)
   NearCache* near = nullptr;  ///< the cache's near cache, when on for this function (core owns it)
+  /// Options::on_event and the latency histograms; null when neither is on, and
+  /// then a call observes nothing (one test of this pointer per call).
+  std::shared_ptr<Observer> observer;
   mutable StatsCounters stats;
   mutable std::atomic<bool> schema_written{false};
 };
@@ -57,6 +64,45 @@ inline void count_redis_error(const FunctionState& fn, const Error& e) noexcept 
   bump(fn.stats.errors);
   if (dynamic_cast<const CircuitOpenError*>(&e) != nullptr) bump(fn.stats.circuit_open);
 }
+
+/// When an observed call began (steady clock, ns); 0 = not timed.
+struct CallStart {
+  std::int64_t ns = 0;
+};
+/// The clock, read only when the function's latency histogram is on (src/metrics).
+CallStart observe_start(const FunctionState& fn) noexcept;
+/// Reports one event to the histogram of its kind and to Options::on_event.
+/// Only called when fn.observer is set. Never throws.
+void observe(const FunctionState& fn, EventKind kind, CallStart start) noexcept;
+
+/// The start of a call: free unless the function is observed.
+inline CallStart call_start(const FunctionState& fn) noexcept {
+  if (fn.observer) [[unlikely]]
+    return observe_start(fn);
+  return {};
+}
+/// observe(), if the function is observed.
+inline void notify(const FunctionState& fn, EventKind kind, CallStart start = {}) noexcept {
+  if (fn.observer) [[unlikely]]
+    observe(fn, kind, start);
+}
+
+/// Reports a miss when the call that missed returns (or throws): its duration
+/// includes the function's own time and the fill.
+struct NotifyMiss {
+  const FunctionState& fn;
+  CallStart start;
+  NotifyMiss(const FunctionState& f, CallStart s) noexcept : fn(f), start(s) {}
+  NotifyMiss(const NotifyMiss&) = delete;
+  NotifyMiss& operator=(const NotifyMiss&) = delete;
+  ~NotifyMiss() { notify(fn, EventKind::miss, start); }
+};
+
+/// A Redis failure of a cached call: counted, then the exception handler decides.
+/// Must be called from the catch block: rethrows when there is none; returns (a
+/// fallback, counted) when the handler returned. Out of line (src/handle_error.cpp):
+/// the error path stays out of the code the compiler inlines into every call.
+void handle_redis_error(const FunctionState& st, const Error& e);
 
 /// What the codec needs to know about a cached function's signature at construction.
 struct SignatureCodecInfo {

@@ -69,17 +69,8 @@ struct PendingStore {
 
 /// A Redis failure of a batch: counted once, and handled once, per function
 /// in it (not once per call). Rethrows unless every function has a handler.
-/// Must be called from the catch block.
-inline void handle_batch_error(std::span<const FunctionState* const> fns, const Error& e) {
-  std::vector<const FunctionState*> distinct;
-  for (const FunctionState* f : fns)
-    if (std::find(distinct.begin(), distinct.end(), f) == distinct.end()) distinct.push_back(f);
-  for (const FunctionState* f : distinct) {
-    count_redis_error(*f, e);
-    if (!f->handler) throw;
-  }
-  for (const FunctionState* f : distinct) f->handler(e, f->ns);
-}
+/// Must be called from the catch block. (src/handle_error.cpp)
+void handle_batch_error(std::span<const FunctionState* const> fns, const Error& e);
 
 /// Looks every key up with one MGET. On a Redis failure calls on_error(e) from
 /// the catch block (which rethrows, or lets the handlers decide) and returns
@@ -118,15 +109,14 @@ template <class R, class Compute>
 R batch_miss(const FunctionState& st, std::string_view key, std::vector<PendingStore>& stores,
              Compute&& compute) {
   bump(st.stats.misses);
+  const NotifyMiss notify_miss{st, {}};  // a batch's calls are not timed
   R value = compute();
   std::string encoded;
   try {
     encode_result(st, value, encoded);
     stores.push_back({&st, key, std::move(encoded)});
   } catch (const ConfigError& e) {  // a string that JSON cannot carry: not stored
-    bump(st.stats.errors);
-    if (!st.handler) throw;
-    st.handler(e, st.ns);
+    handle_redis_error(st, e);
   }
   return value;
 }
@@ -138,7 +128,8 @@ R batch_resolve(const FunctionState& st, std::string_view key,
                 Compute&& compute) {
   if (found) {
     try {
-      return decode_counted<R>(st, *found, st.stats.hits);  // built in the caller's slot
+      const CallStart untimed{};  // a batch's calls are not timed
+      return decode_counted<R>(st, *found, st.stats.hits, &untimed);  // in the caller's slot
     } catch (const DecodeError&) {
       bump(st.stats.decode_failures);
     }
@@ -154,7 +145,10 @@ inline void batch_store(CacheCore& core, std::span<const PendingStore> stores) {
   for (const auto& s : stores) items.push_back({s.fn, s.key, s.encoded});
   try {
     io::store_many(core, items);
-    for (const auto& it : items) bump(it.fn->stats.fills);
+    for (const auto& it : items) {
+      bump(it.fn->stats.fills);
+      notify(*it.fn, EventKind::fill);
+    }
   } catch (const Error& e) {
     std::vector<const FunctionState*> fns;
     for (const auto& it : items) fns.push_back(it.fn);

@@ -59,9 +59,11 @@ struct DecodeAs {
   const FunctionState& st;
   std::string_view bytes;
   std::atomic<std::uint64_t>* count = nullptr;  ///< e.g. the hits counter
+  const CallStart* hit = nullptr;               ///< a hit to notify, begun at *hit
   operator R() const {  // NOLINT(google-explicit-constructor): the point of the type
     R value = decode_result<R>(st, bytes);
     if (count != nullptr) bump(*count);
+    if (hit != nullptr) notify(st, EventKind::hit, *hit);
     return value;
   }
 };
@@ -74,16 +76,18 @@ struct NotAValue {};
 template <class R>
 inline constexpr bool decodes_in_place_v = !std::is_constructible_v<R, NotAValue>;
 
-/// The value decoded from bytes, counted in `count` once decoded. Returned as a
-/// prvalue built in the caller's return slot when R allows (no move afterwards).
+/// The value decoded from bytes, counted in `count` once decoded (and notified
+/// as a hit begun at *hit, if given). Returned as a prvalue built in the
+/// caller's return slot when R allows (no move afterwards).
 template <class R>
-R decode_counted(const FunctionState& st, std::string_view bytes,
-                 std::atomic<std::uint64_t>& count) {
+R decode_counted(const FunctionState& st, std::string_view bytes, std::atomic<std::uint64_t>& count,
+                 const CallStart* hit = nullptr) {
   if constexpr (decodes_in_place_v<R>) {
-    return DecodeAs<R>{st, bytes, &count};
+    return DecodeAs<R>{st, bytes, &count, hit};
   } else {
     R value = decode_result<R>(st, bytes);
     bump(count);
+    if (hit != nullptr) notify(st, EventKind::hit, *hit);
     return value;
   }
 }
