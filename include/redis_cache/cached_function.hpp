@@ -108,7 +108,7 @@ class CachedFunction<Fn, R(Args...)> {
           std::optional<R> near;  // a near hit: lookup and copy, no I/O, no decode
           if (detail::io::near_get(st, key.str(), &detail::near_copy<R>, &near)) {
             detail::bump(st.stats.near_hits);  // (also a hit in stats())
-            detail::notify(st, detail::EventKind::near_hit, start);
+            detail::notify(st, EventKind::near_hit, start);
             return std::move(*near);
           }
           ticket = detail::io::near_begin(st, key.str());  // the placeholder, before the GET
@@ -211,7 +211,7 @@ class CachedFunction<Fn, R(Args...)> {
     const detail::FunctionState& st = *st_;
     R value = detail::decode_result<R>(st, bytes);
     detail::bump(st.stats.hits);
-    detail::notify(st, detail::EventKind::hit, start);
+    detail::notify(st, EventKind::hit, start);
     const std::size_t cost = detail::near_value_bytes(value, bytes.size());
     detail::io::near_fill(st, key, ticket, new detail::NearValueOf<R>(value), cost);
     return value;
