@@ -84,8 +84,8 @@ SentinelConfig parse_sentinel_url(std::string_view url, const Options& defaults)
   cfg.circuit_breaker = defaults.circuit_breaker;
   if (starts_with_nocase(url, kTlsScheme)) {
     url_parts::fail(url,
-                    "scheme 'rediss+sentinel' (TLS) is not supported: this build has no TLS "
-                    "(hiredis 0.14); use redis+sentinel://");
+                    "scheme 'rediss+sentinel' (TLS through Sentinel) is not supported yet; "
+                    "TLS works with rediss:// and rediss+cluster://. Use redis+sentinel://");
   }
   if (!starts_with_nocase(url, kScheme)) {
     url_parts::fail(url, "not a Sentinel URL; expected " + std::string(kForm));

@@ -6,12 +6,12 @@
 #include <gtest/gtest.h>
 #include <boost/json/src.hpp>  // Boost.JSON header-only: its one TU in cli_scan_test
 
-#include <cstddef>
-#include <sstream>
 #include <algorithm>
 #include <charconv>
-#include <string_view>
+#include <cstddef>
+#include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli_support.hpp"
@@ -213,9 +213,9 @@ TEST_F(CliScan, RmWithoutProgressWritesOnlyItsCount) {
   rc::RedisCache cache{{.url = server_->url()}};
   auto bulk = cache.cache<&cli_scan::bulk>({.ns = "cli.bulk.small"});
   bulk(1);
-  fill(*server_, "{rc:cli.bulk.small}:" +
-                     std::string(rc::RedisCache::schema_fingerprint_of<decltype(cli_scan::bulk)>()) +
-                     ":",
+  fill(*server_,
+       "{rc:cli.bulk.small}:" +
+           std::string(rc::RedisCache::schema_fingerprint_of<decltype(cli_scan::bulk)>()) + ":",
        3000);
   CliRun r = run({"rm", "cli.bulk.small", "--yes"});
   ASSERT_EQ(r.code, 0) << r.err;
