@@ -76,12 +76,7 @@ ConnectionConfig SentinelConfig::sentinel_config(std::size_t i) const {
 SentinelConfig parse_sentinel_url(std::string_view url, const Options& defaults) {
   SentinelConfig out;
   ConnectionConfig& cfg = out.node;
-  cfg.connect_timeout = defaults.connect_timeout;
-  cfg.command_timeout = defaults.command_timeout;
-  cfg.pool_size = defaults.pool_size;
-  cfg.pool_wait_timeout = defaults.pool_wait_timeout;
-  cfg.client_name = defaults.client_name;
-  cfg.circuit_breaker = defaults.circuit_breaker;
+  cfg = config_defaults(defaults);
   if (starts_with_nocase(url, kTlsScheme)) {
     url_parts::fail(url,
                     "scheme 'rediss+sentinel' (TLS through Sentinel) is not supported yet; "

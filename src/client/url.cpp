@@ -393,15 +393,21 @@ bool is_cluster_url(std::string_view url) noexcept {
   return starts_with_scheme(url, kClusterScheme) || starts_with_scheme(url, kTlsClusterScheme);
 }
 
+ConnectionConfig config_defaults(const Options& o) {
+  ConnectionConfig cfg;
+  cfg.connect_timeout = o.connect_timeout;
+  cfg.command_timeout = o.command_timeout;
+  cfg.pool_size = o.pool_size;
+  cfg.pool_wait_timeout = o.pool_wait_timeout;
+  cfg.client_name = o.client_name;
+  cfg.circuit_breaker = o.circuit_breaker;
+  return cfg;
+}
+
 ClusterConfig parse_cluster_url(std::string_view url, const Options& defaults) {
   ClusterConfig out;
   ConnectionConfig& cfg = out.node;
-  cfg.connect_timeout = defaults.connect_timeout;
-  cfg.command_timeout = defaults.command_timeout;
-  cfg.pool_size = defaults.pool_size;
-  cfg.pool_wait_timeout = defaults.pool_wait_timeout;
-  cfg.client_name = defaults.client_name;
-  cfg.circuit_breaker = defaults.circuit_breaker;
+  cfg = config_defaults(defaults);
   if (!is_cluster_url(url)) {
     bad(url,
         "not a cluster URL; expected redis+cluster://[[user:]password@]host:port[,host:port...] "
@@ -451,13 +457,7 @@ std::string ConnectionConfig::endpoint() const {
 }
 
 ConnectionConfig parse_url(std::string_view url, const Options& defaults) {
-  ConnectionConfig cfg;
-  cfg.connect_timeout = defaults.connect_timeout;
-  cfg.command_timeout = defaults.command_timeout;
-  cfg.pool_size = defaults.pool_size;
-  cfg.pool_wait_timeout = defaults.pool_wait_timeout;
-  cfg.client_name = defaults.client_name;
-  cfg.circuit_breaker = defaults.circuit_breaker;
+  ConnectionConfig cfg = config_defaults(defaults);
 
   const auto sep = url.find("://");
   if (sep == std::string_view::npos) bad(url, "no scheme; " + std::string(kForms));

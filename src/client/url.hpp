@@ -45,6 +45,10 @@ struct ConnectionConfig {
 /// at the last '@' before the '?', so a raw '/' or '@' in a password parses; a
 /// raw '?' must be percent-encoded (%3F).
 /// Throws ConfigError naming the bad part of the URL (never the password).
+/// The settings Options gives every connection (timeouts, pool, client name,
+/// circuit breaker), before a URL adds its own.
+ConnectionConfig config_defaults(const Options& options);
+
 ConnectionConfig parse_url(std::string_view url, const Options& defaults = {});
 
 /// A parsed redis+cluster:// URL: settings shared by every node, and the seeds.
