@@ -31,6 +31,7 @@
 #include "near/near_cache.hpp"
 #include "near/near_store.hpp"
 #include "support/redis_server.hpp"
+#include "support/sync.hpp"
 
 #include "bench_user.hpp"
 #include "count_allocs.hpp"
@@ -191,11 +192,20 @@ void invalidation_delay() {
       after_ack.empty() ? 0.0 : after_ack.back());
 }
 
+/// Waits (polling against a deadline) until the near cache's listener is
+/// subscribed: before that, every call bypasses the near tier.
+void wait_listening(const rc::RedisCache& cache) {
+  if (!rc_test::eventually([&] { return cache.near_stats().listening; })) {
+    std::fprintf(stderr, "near_bench: the near cache's listener never subscribed\n");
+    std::exit(1);
+  }
+}
+
 // Real heap growth per entry (glibc's allocated bytes) next to what the
 // budget counts, for n entries of the benchmark's User.
 void entry_costs() {
   rc::RedisCache cache{{.url = g_server->url(), .near = {.max_bytes = 256 << 20}}};
-  while (!cache.near_stats().listening) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  wait_listening(cache);
   auto f = cache.cache<&load_user>({.ttl = std::chrono::hours(1), .ns = "entry_cost"});
   constexpr int n = 20000;
   for (int i = 0; i < n; ++i) (void)f(i);  // stored in Redis (and echoed: not near)
@@ -231,8 +241,7 @@ int main(int argc, char** argv) {
   g_near = std::make_unique<Users>(g_near_cache->cache<&load_user>({.ttl = std::chrono::hours(1)}));
   g_plain =
       std::make_unique<Users>(g_plain_cache->cache<&load_user>({.ttl = std::chrono::hours(1)}));
-  while (!g_near_cache->near_stats().listening)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  wait_listening(*g_near_cache);
 
   std::vector<char*> args(argv, argv + argc);
   std::string reps = "--benchmark_repetitions=3", aggr = "--benchmark_report_aggregates_only=true";
