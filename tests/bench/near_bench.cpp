@@ -238,10 +238,10 @@ void entry_costs() {
 }
 
 // -- eviction policy, chosen by measurement ------------------------------------
-// The same Zipf-skewed trace through CLOCK (the store's policy), LRU (a hit
+// The same Zipf-skewed trace through CLOCK, LRU (a hit
 // moves the entry to the front) and S3-FIFO (small + main FIFO, ghost queue),
 // each a small single-threaded simulator over the same hash map, at two
-// capacities; then the real NearStore (CLOCK, 16 shards, per-shard caps) on
+// capacities; then the real NearStore (S3-FIFO, 16 shards, per-shard caps) on
 // the same trace. Hit ratio, and ns per access (lookup + policy bookkeeping).
 
 std::vector<std::uint32_t> zipf_trace(std::size_t universe, double skew, std::size_t n) {
@@ -425,7 +425,7 @@ void run_store(std::size_t cap, const std::vector<std::uint32_t>& trace, std::si
   const double ns =
       std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count() /
       static_cast<double>(trace.size() - warm);
-  std::printf("  %-28s %8zu %9.1f %% %10.0f\n", "NearStore (CLOCK, sharded)", cap,
+  std::printf("  %-28s %8zu %9.1f %% %10.0f\n", "NearStore (S3-FIFO, sharded)", cap,
               100.0 * static_cast<double>(hits) / static_cast<double>(trace.size() - warm), ns);
 }
 
