@@ -104,6 +104,10 @@ std::string SentinelClient::master() {
   return current().pool->config().endpoint();
 }
 
+ConnectionConfig SentinelClient::master_config() {
+  return current().pool->config();
+}
+
 void SentinelClient::resolve() {
   resolve_after(attempts_.load());
 }

@@ -14,6 +14,9 @@
 //                                      a miss of a function with a limit:
 //                                      GET (nil) + EVALSHA of the FIFO script
 //         lib_miss_limit_nosf          the same with single_flight = false
+//         lib_near                     a near hit (near tier on): lookup + copy
+//         lib_near_redis               a Redis hit with the near tier on: the
+//                                      near copy evicted, GET + PTTL, decode, keep
 #include <redis_cache/redis_cache.hpp>
 
 #include <hiredis/hiredis.h>
@@ -80,9 +83,12 @@ int main(int argc, char** argv) {
   const long n = std::atol(argv[2]);
   const std::string sock = argv[3];
   const std::size_t batch = argc == 5 ? static_cast<std::size_t>(std::atol(argv[4])) : 100;
-  rc::RedisCache cache{{.url = sock.find("://") == std::string::npos ? "unix://" + sock : sock}};
+  const bool near = mode.starts_with("lib_near");
+  rc::RedisCache cache{{.url = sock.find("://") == std::string::npos ? "unix://" + sock : sock,
+                        .near = {.max_bytes = near ? 1u << 20 : 0u}}};
   auto users = cache.cache<&load_user>();
-  users(7);  // stored
+  users(7);                                               // stored
+  while (near && users.stats().near_hits == 0) users(7);  // the listener has subscribed
   std::int64_t sum = 0;
   if (mode == "lib_mget" || mode == "raw_mget") {  // N batches of BATCH hits
     std::vector<std::tuple<std::int64_t>> calls;
@@ -174,8 +180,15 @@ int main(int argc, char** argv) {
       }
       redisFree(c);
     }
-  } else if (mode == "lib") {
+  } else if (mode == "lib" || mode == "lib_near") {
     for (long i = 0; i < n; ++i) sum += users(7).age;
+  } else if (mode == "lib_near_redis") {
+    const auto& st = rc::detail::Access::state(users);
+    const std::string key = users.key(7);
+    for (long i = 0; i < n; ++i) {
+      rc::detail::io::near_evict(st, key);  // the next call misses near, hits Redis
+      sum += users(7).age;
+    }
   } else if (mode == "raw") {
     redisContext* c = raw_connect(sock);
     std::string key;
