@@ -24,7 +24,6 @@
 #include <cstddef>
 #include <initializer_list>
 #include <memory>
-#include <mutex>
 #include <source_location>
 #include <span>
 #include <string>
@@ -34,6 +33,7 @@
 #include <vector>
 
 #include <redis_cache/cache.hpp>
+#include <redis_cache/detail/mutex.hpp>
 #include <redis_cache/registry.hpp>
 
 namespace redis_cache {
@@ -199,7 +199,7 @@ class LazyCachedFunction : public detail::LazyCalls<LazyCachedFunction<F>, detai
 
   /// The binding to the current default cache, shared by all threads.
   std::shared_ptr<const Entry> current() const {
-    std::lock_guard lock(mu_);
+    const detail::MutexLock lock(mu_);
     // Read under the lock: a thread that saw an older generation never rebinds back.
     const unsigned gen = detail::default_generation();
     if (!current_ || current_->gen != gen) {
@@ -218,7 +218,7 @@ class LazyCachedFunction : public detail::LazyCalls<LazyCachedFunction<F>, detai
   std::string name_;
   CacheOptions opts_;
   std::source_location loc_;
-  mutable std::mutex mu_;
+  mutable detail::Mutex mu_;
   mutable std::shared_ptr<const Entry> current_;  ///< guarded by mu_
 };
 

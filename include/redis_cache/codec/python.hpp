@@ -17,7 +17,6 @@
 // A C++ call passes every argument, so the object holds every name of arg_names.
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -69,12 +68,6 @@ void append_python_key_args(std::string& out, const std::vector<std::string>& na
 }
 
 /// Argument indices sorted by name (Python's sort_keys order: code points).
-inline std::vector<std::size_t> python_arg_order(const std::vector<std::string>& names) {
-  std::vector<std::size_t> order(names.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(),
-            [&](std::size_t a, std::size_t b) { return names[a] < names[b]; });
-  return order;
-}
+std::vector<std::size_t> python_arg_order(const std::vector<std::string>& names);
 
 }  // namespace redis_cache::codec

@@ -8,7 +8,6 @@
 // (their encoded values, kept until the store pipeline).
 #pragma once
 
-#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>

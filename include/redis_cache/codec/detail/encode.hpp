@@ -10,7 +10,6 @@
 //     encoded bytes (maps: by encoded key, then value), so equal values give equal bytes.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -23,6 +22,7 @@
 #include <boost/mp11/algorithm.hpp>
 #include <boost/pfr/core.hpp>
 #include <redis_cache/codec/detail/check.hpp>
+#include <redis_cache/codec/detail/sort.hpp>
 #include <redis_cache/codec/detail/traits.hpp>
 #include <redis_cache/codec/detail/writer.hpp>
 #include <redis_cache/detail/scratch_cap.hpp>
@@ -96,11 +96,7 @@ void encode_sorted(msgpack_writer& w, const Range& r, EncodeOne encode_one) {
                            static_cast<std::uint32_t>(lvl.bytes.size() - start));
   }
   const char* data = lvl.bytes.data() + base;
-  std::sort(lvl.spans.begin() + static_cast<std::ptrdiff_t>(span_base), lvl.spans.end(),
-            [data](const auto& a, const auto& b) {
-              return std::string_view(data + a.first, a.second) <
-                     std::string_view(data + b.first, b.second);
-            });
+  sort_spans(data, lvl.spans.data() + span_base, lvl.spans.size() - span_base);
   for (std::size_t i = span_base; i < lvl.spans.size(); ++i)
     w.raw(lvl.bytes.data() + base + lvl.spans[i].first, lvl.spans[i].second);
 }

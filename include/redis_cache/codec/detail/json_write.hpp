@@ -25,7 +25,6 @@
 // adaptor) are reported by json_encodable_v / json_blocker (see json.hpp).
 #pragma once
 
-#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -44,6 +43,7 @@
 #include <boost/pfr/core.hpp>
 #include <redis_cache/codec/detail/json_blocker.hpp>
 #include <redis_cache/codec/detail/json_text.hpp>
+#include <redis_cache/codec/detail/sort.hpp>
 #include <redis_cache/codec/detail/traits.hpp>
 #include <redis_cache/codec/detail/type_name.hpp>
 #include <redis_cache/errors.hpp>
@@ -135,17 +135,21 @@ void encode_map(json_writer& w, const T& v) {
     for (const auto& kv : v) one(kv);
   } else {
     // Sort by key (numeric for integers, code points = UTF-8 bytes for strings).
+    using SortKey = std::conditional_t<
+        kind_v<Key> != kind::integer, std::string_view,
+        std::conditional_t<std::is_signed_v<Key>, long long, unsigned long long>>;
     std::vector<const typename T::value_type*> items;
+    std::vector<SortKey> keys;
     items.reserve(v.size());
-    for (const auto& kv : v) items.push_back(&kv);
-    std::sort(items.begin(), items.end(), [](const auto* a, const auto* b) {
+    keys.reserve(v.size());
+    for (const auto& kv : v) {
+      items.push_back(&kv);
       if constexpr (kind_v<Key> == kind::integer)
-        return a->first < b->first;
+        keys.push_back(static_cast<SortKey>(kv.first));
       else
-        return std::string_view(a->first.data(), a->first.size()) <
-               std::string_view(b->first.data(), b->first.size());
-    });
-    for (const auto* kv : items) one(*kv);
+        keys.emplace_back(kv.first.data(), kv.first.size());
+    }
+    for (const std::size_t i : sorted_order(keys)) one(*items[i]);
   }
   w.out->push_back('}');
 }
@@ -161,10 +165,7 @@ void encode_sorted_set(json_writer& w, const T& v) {
     encode(sub, e);
     spans.emplace_back(start, buf.size() - start);
   }
-  std::sort(spans.begin(), spans.end(), [&](const auto& a, const auto& b) {
-    return std::string_view(buf).substr(a.first, a.second) <
-           std::string_view(buf).substr(b.first, b.second);
-  });
+  sort_spans(buf.data(), spans.data(), spans.size());
   w.out->push_back('[');
   for (std::size_t i = 0; i < spans.size(); ++i) {
     if (i) w.out->push_back(',');
