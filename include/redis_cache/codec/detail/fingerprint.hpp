@@ -183,7 +183,7 @@ struct fingerprint_holder {
     const std::uint64_t x = fingerprint_hash<R, Args...>();
     const auto v = static_cast<std::uint32_t>(x ^ (x >> 32));
     std::array<char, 8> a{};
-    for (int i = 0; i < 8; ++i) a[i] = "0123456789abcdef"[(v >> (28 - 4 * i)) & 0xf];
+    for (unsigned i = 0; i < 8; ++i) a[i] = "0123456789abcdef"[(v >> (28 - 4 * i)) & 0xf];
     return a;
   }();
 };
