@@ -59,8 +59,17 @@ Point centroid(const std::vector<Point>& pts) {
 }
 REDIS_CACHED_WITH(centroid, .ttl = 5min, .limit = 10, .ns = "strict.centroid")
 
-std::uint8_t small(char c, unsigned short s) { return static_cast<std::uint8_t>(c + s); }
+std::uint8_t small(char c, unsigned short s) {
+  return static_cast<std::uint8_t>(c + s);
+}
 REDIS_CACHED(small, 0, 0)
+
+std::chrono::seconds rounded(std::chrono::milliseconds d,
+                             std::chrono::system_clock::time_point since) {
+  return std::chrono::duration_cast<std::chrono::seconds>(d) +
+         std::chrono::duration_cast<std::chrono::seconds>(since.time_since_epoch() % 1s);
+}
+REDIS_CACHED(rounded, 1h, 0)
 
 struct Repo {
   int base = 40;
@@ -88,6 +97,8 @@ int main() {
   check(c.x == 1.0 && c.y == 0.0, "braced arguments");
   check(strict::small_cached('a', 1) == 98, "narrow types");
   check(strict::make_cached(1) == strict::Tier::enterprise, "static member");
+  check(strict::rounded_cached(1500ms, std::chrono::system_clock::time_point{}) == 1s,
+        "durations and time points");
 
   strict::Repo repo;
   auto finds = cache.cache<&strict::Repo::find>(repo, {.ttl = 60s, .ns = "strict.repo"});
@@ -96,7 +107,8 @@ int main() {
   auto accounts = cache.cache<&strict::load_account>({.ttl = 1min});
   const std::vector<strict::Account> many = accounts.mget({{1, "a"}, {2, "b"}});
   check(many.size() == 2 && many[1].name == "b", "mget");
-  auto [x, y] = cache.mget(rc::call(accounts, 3, "c"), rc::call(strict::load_account_cached, 4, "d"));
+  auto [x, y] =
+      cache.mget(rc::call(accounts, 3, "c"), rc::call(strict::load_account_cached, 4, "d"));
   check(x.id == 3 && y.name == "d", "cache.mget with rc::call");
 
   auto twice = cache.cache([](std::size_t v) { return 2 * v; }, {.ns = "strict.twice"});
@@ -109,6 +121,9 @@ int main() {
   rc::codec::encode_json(a, json, rc::codec::JsonStyle::python);
   check(rc::codec::decode_json<strict::Account>(json).port == std::uint16_t{6379}, "python codec");
 
+  check(rc::codec::schema_json<strict::Account>().find("\"tier\"") != std::string::npos &&
+            !rc::codec::schema_json<std::chrono::system_clock::time_point>().empty(),
+        "schema_json");
   check(!accounts.key(1, "a").empty() && !strict::load_account_cached.key(1, "a").empty(), "key");
   const rc::Stats s = accounts.stats();
   check(s.hits == 0, "stats");

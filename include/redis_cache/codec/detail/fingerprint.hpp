@@ -118,7 +118,7 @@ constexpr void schema_hash(fnv& h) {
   } else if constexpr (k == K::string) {
     h.add("str");
   } else if constexpr (k == K::duration || k == K::time_point) {
-    using D = std::conditional_t<k == K::duration, U, typename U::duration>;
+    using D = U;  // a duration or a time_point: both have the duration's rep and period
     h.add(k == K::duration ? "dur" : "sys_tp");
     schema_hash<typename D::rep, Visited>(h);
     h.add_int(D::period::num);
