@@ -93,13 +93,8 @@ void write_schema_note(const FunctionState& fn) {
 CacheCore::CacheCore(Options options)
     : options_(std::move(options)), client_(make_client(options_)) {
   if (options_.near.max_bytes == 0 || !options_.active) return;
-  auto* standalone = dynamic_cast<StandaloneClient*>(client_.get());
-  if (standalone == nullptr)
-    throw ConfigError(
-        "redis_cache: the near cache (Options::near) is not available on Redis Cluster yet (" +
-        client_->describe() + "); set Options::near.max_bytes = 0");
   near_ =
-      std::make_unique<NearCache>(options_.near, standalone->pool().config(),
+      std::make_unique<NearCache>(options_.near, near_topology(*client_),
                                   keys::tracking_prefix(options_.prefix, options_.support_cluster));
 }
 

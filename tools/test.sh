@@ -15,7 +15,7 @@ jobs=$(nproc)
 
 # The TSan pass builds the concurrency_tests target (tests/CMakeLists.txt) and
 # runs these of its tests.
-tsan_tests='^(Stampede|Macro|Pool|Cluster|ClusterSeeds|ClusterWithReplicas|Fault|Outages/Breaker|BreakerOff|Sentinel|Near|MetricsUnderLoad)\.'
+tsan_tests='^(Stampede|Macro|Pool|Cluster|ClusterSeeds|ClusterWithReplicas|Fault|Outages/Breaker|BreakerOff|Sentinel|Near|NearCluster|NearSentinel|MetricsUnderLoad)\.'
 
 phases=()
 last=$SECONDS

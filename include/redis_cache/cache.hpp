@@ -337,18 +337,45 @@ std::tuple<typename CF::result_type...> RedisCache::mget(const Call<CF>&... call
   }
   const std::array<std::string_view, n> views =
       std::apply([](const auto&... k) { return std::array<std::string_view, n>{k...}; }, keys);
+  // Near hits are served here; only the rest go to Redis, in one MGET.
+  std::tuple<std::optional<typename CF::result_type>...> near;
+  std::array<bool, n> is_near{};
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    ((is_near[I] = detail::near_try(*fns[I], views[I], std::get<I>(near))), ...);
+  }
+  (std::index_sequence_for<CF...>{});
+  std::array<std::string_view, n> rest;
+  std::array<const detail::FunctionState*, n> rest_fns{};
+  std::array<std::size_t, n> rest_at{};  // call i's place in rest
+  std::size_t m = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (is_near[i]) continue;
+    rest_at[i] = m;
+    rest_fns[m] = fns[i];
+    rest[m++] = views[i];
+  }
   detail::BatchFound found;
-  if (!detail::batch_lookup(*core_, views, found,
-                            [&](const Error& e) { detail::handle_batch_error(fns, e); }))
-    return compute_all();
+  const bool looked_up =
+      m == 0 ||
+      detail::batch_lookup(
+          *core_, std::span<const std::string_view>(rest.data(), m), found, [&](const Error& e) {
+            detail::handle_batch_error(
+                std::span<const detail::FunctionState* const>(rest_fns.data(), m), e);
+          });
   std::vector<detail::PendingStore> stores;
+  using Results = std::tuple<typename CF::result_type...>;
+  auto resolve = [&]<std::size_t I>(
+                     std::integral_constant<std::size_t, I>) -> std::tuple_element_t<I, Results> {
+    if (is_near[I]) return std::move(*std::get<I>(near));
+    const auto& c = std::get<I>(std::forward_as_tuple(calls...));
+    if (!looked_up) return c.function().compute(c.args);  // the handler's fallback
+    return detail::batch_resolve<std::tuple_element_t<I, Results>>(
+        *fns[I], views[I], found.values[rest_at[I]], stores,
+        [&] { return c.function().compute(c.args); });
+  };
   auto resolve_all = [&]<std::size_t... I>(std::index_sequence<I...>) {
     // Braced initialisation: evaluated in call order.
-    return std::tuple<typename CF::result_type...>{detail::batch_resolve<typename CF::result_type>(
-        *fns[I], views[I], found.values[I], stores, [&] {
-          const auto& c = std::get<I>(std::forward_as_tuple(calls...));
-          return c.function().compute(c.args);
-        })...};
+    return Results{resolve(std::integral_constant<std::size_t, I>{})...};
   };
   auto out = resolve_all(std::index_sequence_for<CF...>{});
   detail::batch_store(*core_, stores);

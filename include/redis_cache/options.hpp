@@ -58,7 +58,7 @@ struct NearCacheOptions {
   std::chrono::milliseconds max_ttl{0};
 };
 
-/// TLS settings for rediss:// and rediss+cluster:// URLs (README "Connecting
+/// TLS settings for rediss://, rediss+cluster:// and rediss+sentinel:// URLs (README "Connecting
 /// with TLS"). The URL's query keys tls_ca, tls_ca_dir, tls_cert, tls_key,
 /// tls_sni and tls_verify win over these fields. Files are read when the
 /// client is built: a missing, unreadable or non-PEM file is a ConfigError
@@ -86,7 +86,7 @@ struct Options {
   /// redis://[[user:]password@]host[:port][/db][?option=value&...]
   /// unix://[[user:]password@]/path/to.sock[?db=N&...]
   /// redis+cluster://[[user:]password@]host[:port][,host[:port]...][?option=value&...]
-  /// rediss:// and rediss+cluster:// are the same over TLS (see `tls`).
+  /// rediss://, rediss+cluster:// and rediss+sentinel:// are the same over TLS (see `tls`).
   /// redis+sentinel://[[user:]password@]host[:port][,host[:port]...]/<master>[/db][?...]
   ///   (the master Sentinel monitors; sentinel_password=, sentinel_user= for the sentinels)
   /// Query options: connect_timeout, command_timeout, pool_wait_timeout (ms, 0 = wait

@@ -64,7 +64,7 @@ struct Findings {
 }  // namespace
 
 SentinelClient::SentinelClient(SentinelConfig cfg) : cfg_(std::move(cfg)) {
-  describe_ = "redis+sentinel://";
+  describe_ = cfg_.node.tls ? "rediss+sentinel://" : "redis+sentinel://";
   for (std::size_t i = 0; i < cfg_.sentinels.size(); ++i) {
     if (i > 0) describe_ += ',';
     describe_ += endpoint(cfg_.sentinels[i].first, cfg_.sentinels[i].second);
@@ -102,6 +102,10 @@ PoolGauges SentinelClient::pool_gauges() {
 
 std::string SentinelClient::master() {
   return current().pool->config().endpoint();
+}
+
+ConnectionConfig SentinelClient::master_config() {
+  return current().pool->config();
 }
 
 void SentinelClient::resolve() {

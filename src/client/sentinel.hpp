@@ -66,6 +66,8 @@ class SentinelClient final : public Client {
   /// "host:port" of the master in use, finding it first if none is known.
   /// Throws ConnectionError naming the cause when it cannot be found.
   std::string master();
+  /// The connection settings of the master in use (a near cache's listener), like master().
+  ConnectionConfig master_config();
   /// "host:port" of the master in use, or "" when none is known (no I/O).
   std::string known_master() const;
   /// Asks the sentinels again now (coalesced with concurrent callers).

@@ -70,6 +70,11 @@ ConnectionConfig SentinelConfig::sentinel_config(std::size_t i) const {
   c.pool_wait_timeout = node.pool_wait_timeout;
   c.client_name = node.client_name;
   c.keepalive = node.keepalive;
+  // rediss+sentinel://: the sentinels speak TLS too, with the same settings
+  // (one SSL_CTX); each is verified against its own address unless tls_sni is set.
+  c.tls = node.tls;
+  c.tls_options = node.tls_options;
+  c.tls_context = node.tls_context;
   return c;
 }
 
@@ -77,15 +82,14 @@ SentinelConfig parse_sentinel_url(std::string_view url, const Options& defaults)
   SentinelConfig out;
   ConnectionConfig& cfg = out.node;
   cfg = config_defaults(defaults);
-  if (starts_with_nocase(url, kTlsScheme)) {
-    url_parts::fail(url,
-                    "scheme 'rediss+sentinel' (TLS through Sentinel) is not supported yet; "
-                    "TLS works with rediss:// and rediss+cluster://. Use redis+sentinel://");
+  const bool tls = starts_with_nocase(url, kTlsScheme);
+  if (!tls && !starts_with_nocase(url, kScheme)) {
+    url_parts::fail(url, "not a Sentinel URL; expected " + std::string(kForm) +
+                             " (rediss+sentinel:// with TLS)");
   }
-  if (!starts_with_nocase(url, kScheme)) {
-    url_parts::fail(url, "not a Sentinel URL; expected " + std::string(kForm));
-  }
-  const auto rest = url_parts::userinfo(url, url.substr(kScheme.size()), cfg);
+  url_parts::tls_begin(url, tls, defaults, cfg);
+  const auto scheme_size = tls ? kTlsScheme.size() : kScheme.size();
+  const auto rest = url_parts::userinfo(url, url.substr(scheme_size), cfg);
   const auto authority_end = rest.find_first_of("/?");
   auto authority = rest.substr(0, authority_end);
   const auto tail =
@@ -132,6 +136,7 @@ SentinelConfig parse_sentinel_url(std::string_view url, const Options& defaults)
   if (cfg.pool_size == 0) {
     url_parts::fail(url, "pool_size is 0 (Options::pool_size must be at least 1)");
   }
+  url_parts::tls_finish(cfg);
   return out;
 }
 

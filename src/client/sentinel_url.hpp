@@ -24,13 +24,15 @@ struct SentinelConfig {
   std::string sentinel_password;  ///< the sentinels' own password ("" = no AUTH)
 
   /// How to reach sentinel i: its host and port, the sentinel credentials
-  /// (never the data password), database 0, the node's timeouts.
+  /// (never the data password), database 0, the node's timeouts and TLS settings.
   ConnectionConfig sentinel_config(std::size_t i) const;
 };
 
 /// Parses `redis+sentinel://[[user:]password@]host[:port][,host[:port]...]/<master-name>[/db][?query]`
 /// (port 26379 when omitted). The userinfo is the master's (data) credentials;
 /// the query takes the keys of redis:// plus sentinel_user and sentinel_password.
+/// rediss+sentinel:// is the same over TLS to the sentinels and the master
+/// (tls_* keys as rediss://; Options::tls as the starting point).
 /// Throws ConfigError naming the bad part (no password or secret value shown).
 SentinelConfig parse_sentinel_url(std::string_view url, const Options& defaults = {});
 

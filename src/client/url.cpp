@@ -236,7 +236,7 @@ bool parse_tls_key(std::string_view url, std::string_view key, std::string_view 
   if (!cfg.tls) {
     bad(url, "query parameter " + std::string(key) +
                  " is for TLS, but the URL is plaintext: use rediss:// (rediss+cluster:// for a "
-                 "cluster)");
+                 "cluster, rediss+sentinel:// through Sentinel)");
   }
   if (field == nullptr) {
     t.verify = parse_bool(url, key, value);
@@ -261,7 +261,7 @@ void begin_tls(std::string_view url, bool tls_scheme, const Options& defaults,
   } else if (tls_options_set(defaults.tls)) {
     bad(url,
         "Options::tls is set, but the URL is plaintext: use rediss:// (rediss+cluster:// for a "
-        "cluster), or leave Options::tls empty");
+        "cluster, rediss+sentinel:// through Sentinel), or leave Options::tls empty");
   }
 }
 
@@ -510,6 +510,13 @@ void query(std::string_view url, std::string_view query, ConnectionConfig& cfg) 
 }
 std::string redacted(std::string_view url) {
   return redact(url);
+}
+void tls_begin(std::string_view url, bool tls_scheme, const Options& defaults,
+               ConnectionConfig& cfg) {
+  begin_tls(url, tls_scheme, defaults, cfg);
+}
+void tls_finish(ConnectionConfig& cfg) {
+  finish_tls(cfg);
 }
 
 }  // namespace url_parts

@@ -26,5 +26,11 @@ int db(std::string_view url, std::string_view value, std::string_view where);
 void query(std::string_view url, std::string_view query, ConnectionConfig& cfg);
 /// The URL with its password and secret query values masked, for messages.
 std::string redacted(std::string_view url);
+/// Starts cfg's TLS settings: tls_scheme (rediss...) takes Options::tls, which
+/// the URL's tls_* keys then override; a plaintext URL refuses a set Options::tls.
+void tls_begin(std::string_view url, bool tls_scheme, const Options& defaults,
+               ConnectionConfig& cfg);
+/// After the query: reads the TLS files (a bad one is a ConfigError now).
+void tls_finish(ConnectionConfig& cfg);
 
 }  // namespace redis_cache::detail::url_parts

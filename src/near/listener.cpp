@@ -28,8 +28,9 @@ std::string_view kind_of(const ReplyRef& msg) {
 
 }  // namespace
 
-NearListener::NearListener(NearCache& near, ConnectionConfig cfg, std::string prefix)
-    : near_(near), cfg_(std::move(cfg)), prefix_(std::move(prefix)) {
+NearListener::NearListener(NearCache& near, std::uint64_t id, ConnectionConfig cfg,
+                           std::string prefix)
+    : near_(near), id_(id), cfg_(std::move(cfg)), prefix_(std::move(prefix)) {
   if (!cfg_.client_name.empty()) cfg_.client_name += ":near";
   thread_ = std::thread([this] { run(); });
 }
@@ -52,7 +53,7 @@ void NearListener::run() noexcept {
       backoff = milliseconds{10};
     } catch (...) {  // Error, or anything else: the subscription is gone either way
     }
-    near_.on_lost();
+    near_.on_lost(id_);
     conn.reset();
     if (stop_.load()) break;
     std::unique_lock lock(mu_);
@@ -82,7 +83,7 @@ void NearListener::session(Connection& conn) {
       throw TimeoutError("redis_cache: near cache listener: no SUBSCRIBE reply from " +
                          cfg_.endpoint());
   }
-  near_.on_subscribed();
+  near_.on_subscribed(id_);
 
   const std::array<std::string_view, 1> ping{"PING"};
   auto next_ping = Clock::now() + kPingEvery;

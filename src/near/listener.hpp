@@ -5,12 +5,14 @@
 // then: invalidation messages evict keys (a null payload, FLUSHALL/FLUSHDB,
 // flushes everything); a PING 250 ms after the last pong, whose pong must
 // arrive within 500 ms (a silent server is noticed within 750 ms). Any error or missed deadline: the near cache is flushed and bypassed
-// (NearCache::on_lost) until a new subscription is confirmed.
+// (NearCache::on_lost) until a new subscription is confirmed. On a cluster,
+// one listener per master (NearCache arms them).
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -27,7 +29,8 @@ class NearListener {
   static constexpr std::chrono::milliseconds kPingEvery{250};
   static constexpr std::chrono::milliseconds kPongDeadline{500};
 
-  NearListener(NearCache& near, ConnectionConfig cfg, std::string prefix);
+  /// id: how the listener names itself to near's events (one per server).
+  NearListener(NearCache& near, std::uint64_t id, ConnectionConfig cfg, std::string prefix);
   ~NearListener();  ///< stops the thread and joins it
   NearListener(const NearListener&) = delete;
   NearListener& operator=(const NearListener&) = delete;
@@ -38,6 +41,7 @@ class NearListener {
   void handle(const Reply& msg, bool& pong);
 
   NearCache& near_;
+  std::uint64_t id_;
   ConnectionConfig cfg_;
   std::string prefix_;
   std::atomic<bool> stop_{false};

@@ -4,13 +4,19 @@
 // runs this under callgrind with N and 2N operations of each kind and prints
 // (instructions(2N) - instructions(N)) / N: set-up costs cancel out.
 //
-//   hit_profile MODE N unix-socket-path [BATCH]
+//   hit_profile MODE N SERVER [BATCH]
+//   SERVER: a unix socket path, or a URL: redis://host:port (the raw modes
+//           connect there over TCP) or rediss://...?tls_ca=... (library modes
+//           only: hiredis 0.14 has no TLS)
 //   MODE: lib | raw                    a hit: key, GET, decode
 //         lib_mget | raw_mget          an mget of BATCH hits (default 100)
 //         lib_miss_limit | raw_miss_limit
 //                                      a miss of a function with a limit:
 //                                      GET (nil) + EVALSHA of the FIFO script
 //         lib_miss_limit_nosf          the same with single_flight = false
+//         lib_near                     a near hit (near tier on): lookup + copy
+//         lib_near_redis               a Redis hit with the near tier on: the
+//                                      near copy evicted, GET + PTTL, decode, keep
 #include <redis_cache/redis_cache.hpp>
 
 #include <hiredis/hiredis.h>
@@ -21,6 +27,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -33,6 +40,25 @@
 namespace rc = redis_cache;
 
 namespace {
+
+/// Raw hiredis on server (a unix socket path or redis://host:port[/...]).
+redisContext* raw_connect(const std::string& server) {
+  constexpr std::string_view tcp = "redis://";
+  if (server.find("://") == std::string::npos) return redisConnectUnix(server.c_str());
+  if (!server.starts_with(tcp)) {
+    std::fprintf(stderr, "hit_profile: raw modes take a socket path or redis://host:port\n");
+    std::exit(2);
+  }
+  const std::string hostport = server.substr(tcp.size(), server.find('/', tcp.size()) - tcp.size());
+  const auto colon = hostport.rfind(':');
+  redisContext* c =
+      redisConnect(hostport.substr(0, colon).c_str(), std::atoi(hostport.c_str() + colon + 1));
+  if (c == nullptr || c->err != 0) {
+    std::fprintf(stderr, "hit_profile: cannot connect to %s\n", server.c_str());
+    std::exit(2);
+  }
+  return c;
+}
 
 redisReply* cmd(redisContext* c, int argc, const char** argv, const size_t* lens) {
   auto* r = static_cast<redisReply*>(redisCommandArgv(c, argc, argv, lens));
@@ -50,16 +76,19 @@ int main(int argc, char** argv) {
     std::fprintf(
         stderr,
         "usage: hit_profile lib|raw|lib_mget|raw_mget|lib_miss_limit[_nosf]|raw_miss_limit N "
-        "unix-socket-path [BATCH]\n");
+        "unix-socket-path|redis://host:port|rediss://... [BATCH]\n");
     return 2;
   }
   const std::string mode = argv[1];
   const long n = std::atol(argv[2]);
   const std::string sock = argv[3];
   const std::size_t batch = argc == 5 ? static_cast<std::size_t>(std::atol(argv[4])) : 100;
-  rc::RedisCache cache{{.url = "unix://" + sock}};
+  const bool near = mode.starts_with("lib_near");
+  rc::RedisCache cache{{.url = sock.find("://") == std::string::npos ? "unix://" + sock : sock,
+                        .near = {.max_bytes = near ? 1u << 20 : 0u}}};
   auto users = cache.cache<&load_user>();
-  users(7);  // stored
+  users(7);                                               // stored
+  while (near && users.stats().near_hits == 0) users(7);  // the listener has subscribed
   std::int64_t sum = 0;
   if (mode == "lib_mget" || mode == "raw_mget") {  // N batches of BATCH hits
     std::vector<std::tuple<std::int64_t>> calls;
@@ -68,7 +97,7 @@ int main(int argc, char** argv) {
     if (mode == "lib_mget") {
       for (long i = 0; i < n; ++i) sum += users.mget(calls)[7].age;
     } else {
-      redisContext* c = redisConnectUnix(sock.c_str());
+      redisContext* c = raw_connect(sock);
       std::vector<std::string> keys(batch);
       std::vector<const char*> args(batch + 1);
       std::vector<size_t> lens(batch + 1);
@@ -100,7 +129,7 @@ int main(int argc, char** argv) {
     if (mode == "lib_miss") {
       for (long i = 0; i < n; ++i) sum += plain(id++).age;
     } else {
-      redisContext* c = redisConnectUnix(sock.c_str());
+      redisContext* c = raw_connect(sock);
       std::string key, bytes;
       for (long i = 0; i < n; ++i) {
         const std::int64_t this_id = id++;
@@ -129,7 +158,7 @@ int main(int argc, char** argv) {
     if (mode.starts_with("lib")) {
       for (long i = 0; i < n; ++i) sum += limited(id++).age;
     } else {
-      redisContext* c = redisConnectUnix(sock.c_str());
+      redisContext* c = raw_connect(sock);
       const std::string& sha = rc::detail::fifo_script().sha1();
       const std::string& index = rc::detail::Access::state(limited).index_key;
       std::string key, bytes;
@@ -151,10 +180,17 @@ int main(int argc, char** argv) {
       }
       redisFree(c);
     }
-  } else if (mode == "lib") {
+  } else if (mode == "lib" || mode == "lib_near") {
     for (long i = 0; i < n; ++i) sum += users(7).age;
+  } else if (mode == "lib_near_redis") {
+    const auto& st = rc::detail::Access::state(users);
+    const std::string key = users.key(7);
+    for (long i = 0; i < n; ++i) {
+      rc::detail::io::near_evict(st, key);  // the next call misses near, hits Redis
+      sum += users(7).age;
+    }
   } else if (mode == "raw") {
-    redisContext* c = redisConnectUnix(sock.c_str());
+    redisContext* c = raw_connect(sock);
     std::string key;
     for (long i = 0; i < n; ++i) {
       // The key built each call, as the library does (and as the raw mget

@@ -3,7 +3,8 @@
 // it (GET + PTTL + keeping the copy), raw hiredis GET + msgpack decode, and
 // the floor of a thread-safe lookup (std::unordered_map + std::mutex + copy);
 // 1, 2 and 8 threads; allocations per near hit; bytes per entry; and the
-// delay from a write's acknowledgement to its invalidation applied locally.
+// delay from a write's acknowledgement to its invalidation applied locally;
+// and the eviction policy's comparison (CLOCK, LRU, S3-FIFO on Zipf traces).
 //
 //   build/tests/bench/near_bench [google-benchmark flags]
 #include <redis_cache/redis_cache.hpp>
@@ -16,15 +17,21 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <random>
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "access.hpp"
@@ -230,6 +237,215 @@ void entry_costs() {
               static_cast<double>(heap1 - heap0) / static_cast<double>(s.bytes));
 }
 
+// -- eviction policy, chosen by measurement ------------------------------------
+// The same Zipf-skewed trace through CLOCK, LRU (a hit
+// moves the entry to the front) and S3-FIFO (small + main FIFO, ghost queue),
+// each a small single-threaded simulator over the same hash map, at two
+// capacities; then the real NearStore (S3-FIFO, 16 shards, per-shard caps) on
+// the same trace. Hit ratio, and ns per access (lookup + policy bookkeeping).
+
+std::vector<std::uint32_t> zipf_trace(std::size_t universe, double skew, std::size_t n) {
+  std::vector<double> cdf(universe);
+  double sum = 0;
+  for (std::size_t i = 0; i < universe; ++i) cdf[i] = sum += 1.0 / std::pow(double(i + 1), skew);
+  std::mt19937_64 rng(42);
+  std::uniform_real_distribution<double> u(0, sum);
+  // Ranks scattered over the ids, so that hot keys are not neighbours.
+  std::vector<std::uint32_t> id(universe);
+  for (std::size_t i = 0; i < universe; ++i) id[i] = static_cast<std::uint32_t>(i);
+  std::shuffle(id.begin(), id.end(), rng);
+  std::vector<std::uint32_t> trace(n);
+  for (auto& t : trace)
+    t = id[static_cast<std::size_t>(std::lower_bound(cdf.begin(), cdf.end(), u(rng)) -
+                                    cdf.begin())];
+  return trace;
+}
+
+struct ClockSim {
+  explicit ClockSim(std::size_t cap) : cap(cap) { where.reserve(cap * 2); }
+  bool access(std::uint32_t k) {
+    if (auto it = where.find(k); it != where.end()) {
+      ring[it->second].second = true;
+      return true;
+    }
+    if (ring.size() < cap) {
+      where.emplace(k, ring.size());
+      ring.emplace_back(k, false);
+      return false;
+    }
+    while (ring[hand].second) {  // second chance
+      ring[hand].second = false;
+      hand = (hand + 1) % cap;
+    }
+    where.erase(ring[hand].first);
+    ring[hand] = {k, false};
+    where.emplace(k, hand);
+    hand = (hand + 1) % cap;
+    return false;
+  }
+  std::size_t cap, hand = 0;
+  std::vector<std::pair<std::uint32_t, bool>> ring;
+  std::unordered_map<std::uint32_t, std::size_t> where;
+};
+
+struct LruSim {
+  explicit LruSim(std::size_t cap) : cap(cap) { where.reserve(cap * 2); }
+  bool access(std::uint32_t k) {
+    if (auto it = where.find(k); it != where.end()) {
+      order.splice(order.begin(), order, it->second);
+      return true;
+    }
+    if (order.size() == cap) {
+      where.erase(order.back());
+      order.pop_back();
+    }
+    order.push_front(k);
+    where.emplace(k, order.begin());
+    return false;
+  }
+  std::size_t cap;
+  std::list<std::uint32_t> order;
+  std::unordered_map<std::uint32_t, std::list<std::uint32_t>::iterator> where;
+};
+
+// S3-FIFO (Yang et al., SOSP '23): new keys enter a small FIFO (10 %); on
+// leaving it, those hit again move to the main FIFO, the others to a ghost
+// queue of keys only; a key found in the ghost queue enters main directly.
+// Main reinserts entries with a non-zero frequency (decremented) instead of
+// evicting them.
+struct S3FifoSim {
+  explicit S3FifoSim(std::size_t cap)
+      : small_cap(std::max<std::size_t>(cap / 10, 1)), main_cap(cap - small_cap) {
+    freq.reserve(cap * 2);
+  }
+  bool access(std::uint32_t k) {
+    if (auto it = freq.find(k); it != freq.end()) {
+      it->second = std::min(it->second + 1, 3);
+      return true;
+    }
+    if (small.size() + main.size() >= small_cap + main_cap) evict();
+    if (ghost_set.erase(k) != 0) {
+      main.push_back(k);
+    } else {
+      small.push_back(k);
+    }
+    freq.emplace(k, 0);
+    return false;
+  }
+  void evict() {
+    if (small.size() >= small_cap || main.empty()) {
+      while (!small.empty()) {
+        const std::uint32_t k = small.front();
+        small.pop_front();
+        auto it = freq.find(k);
+        if (it->second > 0) {
+          it->second = 0;
+          main.push_back(k);
+          if (main.size() > main_cap) evict_main();
+          continue;
+        }
+        freq.erase(it);
+        ghost.push_back(k);
+        ghost_set.insert(k);
+        if (ghost.size() > main_cap) {
+          ghost_set.erase(ghost.front());
+          ghost.pop_front();
+        }
+        return;
+      }
+    }
+    evict_main();
+  }
+  void evict_main() {
+    while (!main.empty()) {
+      const std::uint32_t k = main.front();
+      main.pop_front();
+      auto it = freq.find(k);
+      if (it->second > 0) {
+        --it->second;
+        main.push_back(k);
+        continue;
+      }
+      freq.erase(it);
+      return;
+    }
+  }
+  std::size_t small_cap, main_cap;
+  std::deque<std::uint32_t> small, main, ghost;
+  std::unordered_set<std::uint32_t> ghost_set;
+  std::unordered_map<std::uint32_t, int> freq;
+};
+
+template <class Sim>
+void run_policy(const char* name, std::size_t cap, const std::vector<std::uint32_t>& trace) {
+  Sim sim(cap);
+  const std::size_t warm = trace.size() / 4;
+  for (std::size_t i = 0; i < warm; ++i) (void)sim.access(trace[i]);
+  std::size_t hits = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (std::size_t i = warm; i < trace.size(); ++i) hits += sim.access(trace[i]) ? 1 : 0;
+  const double ns =
+      std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count() /
+      static_cast<double>(trace.size() - warm);
+  std::printf("  %-28s %8zu %9.1f %% %10.0f\n", name, cap,
+              100.0 * static_cast<double>(hits) / static_cast<double>(trace.size() - warm), ns);
+}
+
+void run_store(std::size_t cap, const std::vector<std::uint32_t>& trace, std::size_t universe) {
+  namespace d = rc::detail;
+  d::NearStore store(std::size_t{1} << 30, cap);  // the entry cap binds, split over 16 shards
+  const std::atomic<std::uint64_t> state{1};      // listening, epoch 0
+  const d::FunctionState& owner = d::Access::state(*g_near);
+  std::vector<std::string> keys(universe);
+  std::vector<std::uint64_t> hashes(universe);
+  for (std::size_t i = 0; i < universe; ++i) {
+    keys[i] = "{rc:bench}:" + std::to_string(i);
+    hashes[i] = d::NearStore::hash(keys[i]);
+  }
+  const std::size_t warm = trace.size() / 4;
+  std::size_t hits = 0;
+  std::chrono::steady_clock::time_point t0;
+  std::optional<std::int64_t> out;
+  for (std::size_t i = 0; i < trace.size(); ++i) {
+    if (i == warm) {
+      hits = 0;
+      t0 = std::chrono::steady_clock::now();
+    }
+    const std::uint32_t k = trace[i];
+    if (store.get(keys[k], hashes[k], 0, &d::near_copy<std::int64_t>, &out, 1)) {
+      ++hits;
+      continue;
+    }
+    const std::uint64_t token = store.begin(keys[k], hashes[k], 1, &owner);
+    if (token == 0) continue;
+    auto* v = new d::NearValueOf<std::int64_t>(std::int64_t{k});
+    (void)store.fill(keys[k], hashes[k], token, 1, state, v,
+                     d::near_value_bytes(std::int64_t{k}, 8), INT64_MAX);
+  }
+  const double ns =
+      std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count() /
+      static_cast<double>(trace.size() - warm);
+  std::printf("  %-28s %8zu %9.1f %% %10.0f\n", "NearStore (S3-FIFO, sharded)", cap,
+              100.0 * static_cast<double>(hits) / static_cast<double>(trace.size() - warm), ns);
+}
+
+void eviction_policies() {
+  constexpr std::size_t universe = 100000, accesses = 2000000;
+  for (const double skew : {0.8, 1.0}) {
+    const auto trace = zipf_trace(universe, skew, accesses);
+    std::printf(
+        "\neviction policy, Zipf %.1f over %zu keys, %zu accesses (first quarter warms up):\n"
+        "  %-28s %8s %11s %10s\n",
+        skew, universe, accesses, "policy", "capacity", "hit ratio", "ns/access");
+    for (const std::size_t cap : {universe / 100, universe / 10}) {
+      run_policy<ClockSim>("CLOCK", cap, trace);
+      run_policy<LruSim>("LRU (promote on every hit)", cap, trace);
+      run_policy<S3FifoSim>("S3-FIFO", cap, trace);
+      run_store(cap, trace, universe);
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -288,5 +504,6 @@ int main(int argc, char** argv) {
               row("redis_hit_near_on/real_time") / row("redis_hit/real_time/threads:1"));
   invalidation_delay();
   entry_costs();
+  eviction_policies();
   benchmark::Shutdown();
 }

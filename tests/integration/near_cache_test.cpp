@@ -167,6 +167,40 @@ TEST(Near, MgetServesNearHitsAndSendsOnlyTheRest) {
   }));
 }
 
+TEST(Near, MgetAcrossFunctionsServesNearHitsAndSendsOnlyTheRest) {
+  rc_test::RedisServer srv;
+  rc::RedisCache cache{near_options(srv)};
+  ASSERT_TRUE(listening(cache));
+  auto f = cache.cache<&version>({.ns = "near_xmget_f"});
+  auto g = cache.cache<&text>({.ns = "near_xmget_g"});
+  g_source = 1;
+  (void)f(1);
+  ASSERT_EQ(near_hit(f, 1), 1);
+  srv.cli({"SET", f.key(2), "5"});  // in Redis, not near
+  const rc::Stats f0 = f.stats(), g0 = g.stats();
+  const auto [a, b, c] = cache.mget(rc::call(f, 1), rc::call(g, 3), rc::call(f, 2));
+  EXPECT_EQ(a, 1);
+  EXPECT_EQ(b, text(3));
+  EXPECT_EQ(c, 5);
+  const rc::Stats f1 = f.stats(), g1 = g.stats();
+  EXPECT_EQ(f1.near_hits - f0.near_hits, 1u);  // f(1) from memory
+  EXPECT_EQ(f1.hits - f0.hits, 2u);            // and f(2) from Redis
+  EXPECT_EQ(g1.misses - g0.misses, 1u);
+  EXPECT_EQ(srv.cli({"GET", g.key(3)}).size(), text(3).size() + 2);  // stored (JSON string)
+  // Every call near: nothing is sent at all.
+  (void)near_hit(f, 2);
+  (void)near_hit(g, 3);
+  const std::uint64_t f_near = f.stats().near_hits, g_near = g.stats().near_hits;
+  const std::uint64_t redis_hits = f.stats().hits - f_near + g.stats().hits - g_near;
+  const auto [x, y] = cache.mget(rc::call(f, 2), rc::call(g, 3));
+  EXPECT_EQ(x, 5);
+  EXPECT_EQ(y, text(3));
+  EXPECT_EQ(f.stats().near_hits - f_near, 1u);
+  EXPECT_EQ(g.stats().near_hits - g_near, 1u);
+  EXPECT_EQ(f.stats().hits - f.stats().near_hits + g.stats().hits - g.stats().near_hits,
+            redis_hits);
+}
+
 TEST(Near, PythonCodecFunctionsWorkTheSame) {
   rc_test::RedisServer srv;
   rc::RedisCache cache{
@@ -297,9 +331,12 @@ TEST(Near, FlushAllFlushesTheNearCache) {
   g_source = 1;
   (void)f(1);
   ASSERT_EQ(near_hit(f, 1), 1);
-  const auto flushes = f.stats().near_flushes;
   srv.cli({"FLUSHALL"});
-  ASSERT_TRUE(rc_test::eventually([&] { return f.stats().near_flushes > flushes; }));
+  // Its null invalidation flushes the store (near_flushes may have been
+  // counted earlier instead: a listener that missed its PING deadline on a
+  // loaded machine flushes too, and then FLUSHALL finds nothing to count).
+  ASSERT_TRUE(rc_test::eventually([&] { return cache.near_stats().entries == 0; }));
+  EXPECT_GE(f.stats().near_flushes, 1u);
   g_source = 2;
   EXPECT_EQ(f(1), 2);  // recomputed
 }
@@ -384,9 +421,4 @@ TEST(Near, BudgetBoundsBytesAndEntries) {
     for (int i = 0; i < 20; ++i) (void)g(i);
   EXPECT_LE(capped.near_stats().entries, 4u);
   EXPECT_GT(g.stats().near_fills, 0u);
-}
-
-TEST(Near, ClusterUrlIsRefusedClearly) {
-  EXPECT_THROW((rc::RedisCache{{.url = "redis+cluster://127.0.0.1:1", .near = {.max_bytes = 1}}}),
-               rc::ConfigError);
 }

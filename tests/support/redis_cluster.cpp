@@ -98,20 +98,35 @@ std::vector<NodeLine> parse_nodes(const std::string& text) {
 
 }  // namespace
 
-RedisCluster::RedisCluster(int masters, int replicas) {
+RedisCluster::RedisCluster(int masters, int replicas, TlsServerFiles tls)
+    : tls_(!tls.cert.empty()) {
   const int total = masters * (1 + replicas);
   for (int i = 0; i < total; ++i) {
-    nodes_.push_back(std::make_unique<RedisServer>(std::vector<std::string>{
-        "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-port",
-        std::to_string(free_port()), "--cluster-node-timeout", "1500", "--repl-diskless-sync-delay",
-        "0", "--cluster-allow-replica-migration", "no"}));
+    std::vector<std::string> args = {"--cluster-enabled",
+                                     "yes",
+                                     "--cluster-config-file",
+                                     "nodes.conf",
+                                     "--cluster-port",
+                                     std::to_string(free_port()),
+                                     "--cluster-node-timeout",
+                                     "1500",
+                                     "--repl-diskless-sync-delay",
+                                     "0",
+                                     "--cluster-allow-replica-migration",
+                                     "no"};
+    if (tls_) {
+      args.insert(args.end(), {"--tls-cluster", "yes", "--tls-replication", "yes"});
+      nodes_.push_back(std::make_unique<RedisServer>(tls, std::move(args)));
+    } else {
+      nodes_.push_back(std::make_unique<RedisServer>(std::move(args)));
+    }
   }
   std::vector<std::string> args = {"--cluster", "create"};
   for (const auto& n : nodes_) args.push_back("127.0.0.1:" + std::to_string(n->port()));
   if (replicas > 0) args.insert(args.end(), {"--cluster-replicas", std::to_string(replicas)});
   args.push_back("--cluster-yes");
   try {
-    nodes_.front()->cli(args);
+    nodes_.front()->cli_tcp(args);
   } catch (const std::exception& e) {
     throw std::runtime_error(std::string("RedisCluster: redis-cli --cluster create failed: ") +
                              e.what());
@@ -157,7 +172,7 @@ RedisCluster::RedisCluster(int masters, int replicas) {
 RedisCluster::~RedisCluster() = default;  // each RedisServer kills its process, removes its dir
 
 std::string RedisCluster::url() const {
-  std::string s = "redis+cluster://";
+  std::string s = tls_ ? "rediss+cluster://" : "redis+cluster://";
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     if (i > 0) s += ',';
     s += "127.0.0.1:" + std::to_string(nodes_[i]->port());
@@ -166,7 +181,8 @@ std::string RedisCluster::url() const {
 }
 
 std::string RedisCluster::url_one(std::size_t i) const {
-  return "redis+cluster://127.0.0.1:" + std::to_string(nodes_[i]->port());
+  return (tls_ ? "rediss+cluster://127.0.0.1:" : "redis+cluster://127.0.0.1:") +
+         std::to_string(nodes_[i]->port());
 }
 
 std::size_t RedisCluster::index_of_port(int port) const {
@@ -224,7 +240,7 @@ std::size_t RedisCluster::replica_of(std::size_t master) const {
 std::string RedisCluster::cli(const std::vector<std::string>& args) const {
   std::vector<std::string> a = {"-c"};
   a.insert(a.end(), args.begin(), args.end());
-  return cli_on(any_running(), a);
+  return nodes_[any_running()]->cli_tcp(a);  // redirects name TCP (TLS) ports
 }
 
 void RedisCluster::cli_all_masters(const std::vector<std::string>& args) const {

@@ -5,7 +5,9 @@
 // another master (step by step, to test ASK and MOVED), fail a master over to
 // its replica, and kill / restart nodes. Everything is stopped and removed in
 // the destructor. If the cluster cannot start, the constructor throws (tests
-// fail, never skip).
+// fail, never skip). With TLS files, every node speaks only TLS (clients, the
+// cluster bus and replication: --tls-cluster, --tls-replication); the helpers
+// below administer it through each node's unix socket, or redis-cli --tls.
 #pragma once
 
 #include <memory>
@@ -18,12 +20,14 @@ namespace rc_test {
 
 class RedisCluster {
  public:
-  explicit RedisCluster(int masters = 3, int replicas = 0);
+  /// tls.cert empty: plaintext.
+  explicit RedisCluster(int masters = 3, int replicas = 0, TlsServerFiles tls = {});
   ~RedisCluster();
   RedisCluster(const RedisCluster&) = delete;
   RedisCluster& operator=(const RedisCluster&) = delete;
 
-  /// "redis+cluster://127.0.0.1:<p1>,127.0.0.1:<p2>,..." (every node as a seed).
+  /// "redis+cluster://127.0.0.1:<p1>,127.0.0.1:<p2>,..." (every node as a seed;
+  /// rediss+cluster:// for a TLS cluster: add ?tls_ca=... as needed).
   std::string url() const;
   /// "redis+cluster://127.0.0.1:<port of node i>" (one seed).
   std::string url_one(std::size_t i) const;
@@ -75,6 +79,7 @@ class RedisCluster {
   std::string cli_on(std::size_t i, const std::vector<std::string>& args) const;
 
   std::vector<std::unique_ptr<RedisServer>> nodes_;
+  bool tls_ = false;
 };
 
 }  // namespace rc_test

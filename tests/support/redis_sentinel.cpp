@@ -16,8 +16,15 @@ namespace {
 using namespace std::chrono_literals;
 namespace rd = redis_cache::detail;
 
-rd::ConnectionConfig config_for(int port, const std::string& password) {
+rd::ConnectionConfig config_for(int port, const std::string& password,
+                                const rc_test::TlsServerFiles& tls) {
   rd::ConnectionConfig c;
+  if (!tls.cert.empty()) {  // the server's certificate doubles as the client's
+    c.tls = true;
+    c.tls_options.ca_file = tls.ca;
+    c.tls_options.cert_file = tls.cert;
+    c.tls_options.key_file = tls.key;
+  }
   c.host = "127.0.0.1";
   c.port = port;
   c.password = password;
@@ -38,8 +45,9 @@ void flatten(const rd::ReplyRef& r, std::vector<std::string>& out) {
 }
 
 std::vector<std::string> run(int port, const std::string& password,
+                             const rc_test::TlsServerFiles& tls,
                              const std::vector<std::string>& argv) {
-  rd::Connection c(config_for(port, password));
+  rd::Connection c(config_for(port, password, tls));
   std::vector<std::string_view> args(argv.begin(), argv.end());
   const rd::Reply r = c.command(args);
   std::vector<std::string> out;
@@ -79,18 +87,27 @@ RedisSentinels::RedisSentinels(SentinelSetup setup) : setup_(std::move(setup)) {
     data_args.insert(data_args.end(),
                      {"--requirepass", setup_.data_password, "--masterauth", setup_.data_password});
   }
-  nodes_.push_back(std::make_unique<RedisServer>(data_args));
+  const bool tls = !setup_.tls.cert.empty();
+  // TLS: replicas and sentinels reach the master over TLS, and every node
+  // announces its TLS port (the one a sentinel then names).
+  if (tls) data_args.insert(data_args.end(), {"--tls-replication", "yes"});
+  const auto start = [&](std::vector<std::string> args, std::string conf = {}) {
+    return tls ? std::make_unique<RedisServer>(setup_.tls, std::move(args), std::move(conf))
+               : std::make_unique<RedisServer>(std::move(args), std::move(conf));
+  };
+  nodes_.push_back(start(data_args));
   const std::string master_port = std::to_string(nodes_[0]->port());
   for (int i = 0; i < setup_.replicas; ++i) {
     auto args = data_args;
     args.insert(args.end(), {"--replicaof", "127.0.0.1", master_port});
-    nodes_.push_back(std::make_unique<RedisServer>(args));
+    nodes_.push_back(start(args));
   }
   // Replicas in sync before the sentinels start: a sentinel's first INFO of
   // the master then lists them (the next one comes 10 s later).
   poll(
       [&] {
-        const auto info = run(nodes_[0]->port(), setup_.data_password, {"INFO", "replication"});
+        const auto info =
+            run(nodes_[0]->port(), setup_.data_password, setup_.tls, {"INFO", "replication"});
         std::size_t online = 0;
         for (std::size_t p = 0; (p = info.at(0).find("state=online", p)) != std::string::npos; ++p)
           ++online;
@@ -107,12 +124,12 @@ RedisSentinels::RedisSentinels(SentinelSetup setup) : setup_(std::move(setup)) {
   if (!setup_.data_password.empty())
     conf += "sentinel auth-pass " + setup_.master_name + " " + setup_.data_password + "\n";
   std::vector<std::string> sentinel_args = {"--sentinel"};
+  if (tls) sentinel_args.insert(sentinel_args.end(), {"--tls-replication", "yes"});
   if (!setup_.sentinel_password.empty()) {
     conf += "sentinel sentinel-pass " + setup_.sentinel_password + "\n";
     sentinel_args.insert(sentinel_args.end(), {"--requirepass", setup_.sentinel_password});
   }
-  for (int i = 0; i < setup_.sentinels; ++i)
-    sentinels_.push_back(std::make_unique<RedisServer>(sentinel_args, conf));
+  for (int i = 0; i < setup_.sentinels; ++i) sentinels_.push_back(start(sentinel_args, conf));
   wait_agreed();
 }
 
@@ -121,7 +138,7 @@ RedisSentinels::~RedisSentinels() {
 }
 
 std::string RedisSentinels::url(const std::string& tail) const {
-  std::string u = "redis+sentinel://";
+  std::string u = setup_.tls.cert.empty() ? "redis+sentinel://" : "rediss+sentinel://";
   if (!setup_.data_password.empty()) u += setup_.data_password + "@";
   for (std::size_t i = 0; i < sentinels_.size(); ++i) {
     if (i > 0) u += ",";
@@ -138,13 +155,13 @@ std::size_t RedisSentinels::node_of_port(int port) const {
 
 std::vector<std::string> RedisSentinels::ask_sentinel(std::size_t i,
                                                       const std::vector<std::string>& argv) const {
-  return run(sentinels_.at(i)->port(), setup_.sentinel_password, argv);
+  return run(sentinels_.at(i)->port(), setup_.sentinel_password, setup_.tls, argv);
 }
 
 std::string RedisSentinels::role(std::size_t i) const {
   if (!nodes_.at(i)->running()) return "";
   try {
-    return run(nodes_[i]->port(), setup_.data_password, {"ROLE"}).at(0);
+    return run(nodes_[i]->port(), setup_.data_password, setup_.tls, {"ROLE"}).at(0);
   } catch (const redis_cache::Error&) {
     return "";
   }

@@ -24,6 +24,10 @@ struct SentinelSetup {
   std::string master_name = "mymaster";
   std::string data_password = {};      ///< requirepass (and masterauth) of master and replicas
   std::string sentinel_password = {};  ///< requirepass of the sentinels
+  /// cert not empty: every node and sentinel speaks only TLS (--tls-port,
+  /// --port 0, --tls-replication: replicas and sentinels reach the master over
+  /// TLS, and the sentinels announce TLS ports); url() is rediss+sentinel://.
+  TlsServerFiles tls = {};
 };
 
 class RedisSentinels {
@@ -34,7 +38,8 @@ class RedisSentinels {
   RedisSentinels& operator=(const RedisSentinels&) = delete;
 
   /// "redis+sentinel://[<data_password>@]127.0.0.1:<s1>,...,127.0.0.1:<sN>/<name><tail>"
-  /// (tail: e.g. "/3?sentinel_password=x").
+  /// (tail: e.g. "/3?sentinel_password=x"); rediss+sentinel:// with TLS (the
+  /// tail adds ?tls_ca=... as needed).
   std::string url(const std::string& tail = "") const;
 
   std::size_t nodes() const { return nodes_.size(); }

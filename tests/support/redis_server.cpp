@@ -146,9 +146,10 @@ RedisServer::RedisServer(std::vector<std::string> extra_args, std::string config
   init(std::move(config));
 }
 
-RedisServer::RedisServer(TlsServerFiles tls, std::vector<std::string> extra_args)
+RedisServer::RedisServer(TlsServerFiles tls, std::vector<std::string> extra_args,
+                         std::string config)
     : extra_(std::move(extra_args)), tls_(std::move(tls)), is_tls_(true) {
-  init({});
+  init(std::move(config));
 }
 
 void RedisServer::init(std::string config) {
@@ -317,9 +318,23 @@ std::size_t RedisServer::unread_bytes() const {
   return total;
 }
 
+std::string RedisServer::cli_tcp(const std::vector<std::string>& args) const {
+  if (!is_tls_) return cli(args);
+  std::vector<std::string> argv = {
+      RC_REDIS_CLI, "-h",       "127.0.0.1", "-p",     std::to_string(port_),
+      "--tls",      "--cacert", tls_.ca,     "--cert", tls_.cert,
+      "--key",      tls_.key};
+  return run_capture(with_auth(std::move(argv), args));
+}
+
 std::string RedisServer::cli(const std::vector<std::string>& args) const {
   std::vector<std::string> argv = {RC_REDIS_CLI, "-h", "127.0.0.1", "-p", std::to_string(port_)};
   if (is_tls_) argv = {RC_REDIS_CLI, "-s", socket_};
+  return run_capture(with_auth(std::move(argv), args));
+}
+
+std::vector<std::string> RedisServer::with_auth(std::vector<std::string> argv,
+                                                const std::vector<std::string>& args) const {
   // Authenticate as the default user when the server was started with --requirepass.
   for (std::size_t i = 0; i + 1 < extra_.size(); ++i) {
     if (extra_[i] == "--requirepass") {
@@ -327,7 +342,7 @@ std::string RedisServer::cli(const std::vector<std::string>& args) const {
     }
   }
   argv.insert(argv.end(), args.begin(), args.end());
-  return run_capture(argv);
+  return argv;
 }
 
 }  // namespace rc_test

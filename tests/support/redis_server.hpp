@@ -27,8 +27,8 @@ class RedisServer {
   /// file (first argument), e.g. a sentinel's `sentinel monitor ...` lines.
   explicit RedisServer(std::vector<std::string> extra_args = {}, std::string config = {});
   /// A TLS server: port() is its TLS port. (extra_args has no default, so
-  /// that RedisServer({"--flag", "value"}) stays unambiguous.)
-  RedisServer(TlsServerFiles tls, std::vector<std::string> extra_args);
+  /// that RedisServer({"--flag", "value"}) stays unambiguous.) config: as above.
+  RedisServer(TlsServerFiles tls, std::vector<std::string> extra_args, std::string config = {});
   ~RedisServer();
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;
@@ -55,9 +55,16 @@ class RedisServer {
 
   /// Runs redis-cli against this server and returns its stdout (trimmed).
   std::string cli(const std::vector<std::string>& args) const;
+  /// redis-cli over TCP to 127.0.0.1:port(); for a TLS server with --tls and
+  /// its files (its certificate doubles as the client's). For what needs TCP:
+  /// -c (redirects name TCP ports), --cluster create.
+  std::string cli_tcp(const std::vector<std::string>& args) const;
 
  private:
   void init(std::string config);
+  /// argv + the AUTH options (under --requirepass) + args.
+  std::vector<std::string> with_auth(std::vector<std::string> argv,
+                                     const std::vector<std::string>& args) const;
 
   std::vector<std::string> extra_;
   TlsServerFiles tls_;

@@ -1,5 +1,5 @@
 // NearStore without a server: the fill protocol (tokens, near state), the
-// byte and entry budgets, CLOCK's second chance, flush and prefix eviction.
+// byte and entry budgets, S3-FIFO's eviction order, flush and prefix eviction.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -103,6 +103,23 @@ TEST(NearStore, StaysWithinItsByteBudgetAndGivesHitEntriesASecondChance) {
   EXPECT_FALSE(f.get(s, "k0").has_value());     // the oldest unreferenced went first
   EXPECT_FALSE(f.fill(s, "huge", 1, kBudget));  // larger than the budget: not kept
   EXPECT_FALSE(f.get(s, "huge").has_value());
+}
+
+// S3-FIFO: keys read once stay in the small FIFO and leave from there; a key
+// hit once moved to the main FIFO, which a scan of new keys does not reach
+// (CLOCK would have evicted it after one round of the hand).
+TEST(NearStore, AScanOfKeysReadOnceDoesNotPushOutAKeyHitOnce) {
+  Fixture f;
+  constexpr std::size_t kBudget = 16 << 10;  // one shard, ~20 entries of 512 B
+  d::NearStore s(kBudget, 0);
+  ASSERT_TRUE(f.fill(s, "hot", 0, 512));
+  ASSERT_TRUE(f.fill(s, "warm", 1, 512));  // never hit: goes with the scan
+  ASSERT_EQ(f.get(s, "hot"), 0);           // its one hit
+  for (int i = 0; i < 200; ++i) ASSERT_TRUE(f.fill(s, "scan" + std::to_string(i), i, 512));
+  EXPECT_GE(f.fn.stats.near_evictions.load(), 150u);  // the scan was ~8 times the budget
+  EXPECT_EQ(f.get(s, "hot"), 0);
+  EXPECT_FALSE(f.get(s, "warm").has_value());
+  EXPECT_LE(s.bytes(), kBudget);
 }
 
 TEST(NearStore, StaysWithinItsEntryCap) {

@@ -77,7 +77,14 @@ TEST(SentinelUrl, BadUrlsNameTheirProblem) {
             std::string::npos);
   EXPECT_NE(error_of("redis+sentinel://h:1/m?sentinel_user=u").find("without sentinel_password"),
             std::string::npos);
-  EXPECT_NE(error_of("rediss+sentinel://h:1/m").find("TLS"), std::string::npos);
+  EXPECT_NE(error_of("redis+sentinel://h:1/m?tls_sni=x").find("use rediss://"), std::string::npos);
+  EXPECT_NE(error_of("redis+sentinel://h:1/m?tls_sni=x").find("rediss+sentinel://"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of("rediss+sentinel://h:1/m?tls_ca=/nonexistent/ca.pem").find("/nonexistent/ca.pem"),
+      std::string::npos);
+  EXPECT_NE(error_of("rediss+sentinel://h:1/m?tls_verify=maybe").find("tls_verify='maybe'"),
+            std::string::npos);
   EXPECT_TRUE(rd::is_sentinel_url("Redis+Sentinel://h/m"));
   EXPECT_TRUE(rd::is_sentinel_url("rediss+sentinel://h/m"));
   EXPECT_FALSE(rd::is_sentinel_url("redis://h/0"));
@@ -87,6 +94,39 @@ TEST(SentinelUrl, BadUrlsNameTheirProblem) {
     ADD_FAILURE();
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("make_client"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SentinelUrl, TlsReachesTheSentinelsAndTheMaster) {
+  Options o;
+  o.tls.server_name = "from-options.example";
+  o.tls.verify = false;
+  const auto cfg = rd::parse_sentinel_url(
+      "rediss+sentinel://:pw@s1:1,s2/m/2?tls_sni=redis.example&sentinel_password=sp", o);
+  EXPECT_TRUE(cfg.node.tls);
+  EXPECT_EQ(cfg.node.tls_options.server_name, "redis.example");  // the URL's key wins
+  EXPECT_FALSE(cfg.node.tls_options.verify);                     // from Options::tls
+  ASSERT_NE(cfg.node.tls_context, nullptr);
+  ASSERT_EQ(cfg.sentinels.size(), 2u);
+  EXPECT_EQ(cfg.sentinels[1], (std::pair<std::string, int>{"s2", 26379}));
+  EXPECT_EQ(cfg.master_name, "m");
+  EXPECT_EQ(cfg.node.db, 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const auto s = cfg.sentinel_config(i);
+    EXPECT_TRUE(s.tls);
+    EXPECT_EQ(s.tls_context, cfg.node.tls_context);  // one SSL_CTX for all
+    EXPECT_EQ(s.tls_options.server_name, "redis.example");
+    EXPECT_EQ(s.password, "sp");
+  }
+  // Plaintext: no TLS anywhere, and a set Options::tls is refused.
+  const auto plain = rd::parse_sentinel_url("redis+sentinel://s1:1/m");
+  EXPECT_FALSE(plain.node.tls);
+  EXPECT_FALSE(plain.sentinel_config(0).tls);
+  try {
+    (void)rd::parse_sentinel_url("redis+sentinel://s1:1/m", o);
+    ADD_FAILURE();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("Options::tls is set"), std::string::npos) << e.what();
   }
 }
 
@@ -127,6 +167,8 @@ TEST(SentinelUrl, MakeClientGivesALazySentinelClient) {
   auto* sentinel = dynamic_cast<rd::SentinelClient*>(client.get());
   ASSERT_NE(sentinel, nullptr);
   EXPECT_EQ(sentinel->known_master(), "");
+  o.url = "rediss+sentinel://127.0.0.1:1/mymaster?tls_verify=false";
+  EXPECT_EQ(rd::make_client(o)->describe(), "rediss+sentinel://127.0.0.1:1/mymaster");
 }
 
 }  // namespace

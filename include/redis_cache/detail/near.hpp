@@ -149,4 +149,17 @@ void near_evict_namespace(const FunctionState& fn) noexcept;
 
 }  // namespace io
 
+/// One call of RedisCache::mget served near: copies the value into out and
+/// counts a near hit; false (out untouched) when it is not near.
+template <class R>
+bool near_try(const FunctionState& st, std::string_view key, std::optional<R>& out) {
+  if constexpr (std::is_copy_constructible_v<R>) {
+    if (st.near != nullptr && io::near_get(st, key, &near_copy<R>, &out)) {
+      bump(st.stats.near_hits);
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace redis_cache::detail
