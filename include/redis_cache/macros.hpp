@@ -15,6 +15,14 @@
 //   REDIS_CACHED_AS(make_cached, &Repo::make, 60, 0)
 //   REDIS_CACHED_AS_WITH(area_int_cached, static_cast<double (*)(int)>(&area), .ttl = 60s,
 //                        .ns = "app::area(int)")  // any CacheOptions
+// Inside the class, after a static member function (defines Repo::make_cached):
+//   struct Repo {
+//     static Item make(int id);
+//     REDIS_CACHED_MEMBER(make, 60, 0)
+//     REDIS_CACHED_MEMBER_WITH(make, .ttl = 60s, .ns = "repo.make")  // any CacheOptions
+//   };
+// REDIS_CACHED and REDIS_CACHED_WITH take an unqualified name at namespace scope
+// (REDIS_CACHED(Repo::make, ...) is a redis_cache: static_assert).
 // Two overloads cached under their default namespace (the name they share) are refused
 // with a ConfigError at the second's first call: give them their own .ns.
 // (A non-static member function needs its object: cache.cache<&Repo::find>(repo).)
@@ -52,6 +60,13 @@ constexpr std::chrono::seconds ttl_of(T ttl) {
                   "duration of whole seconds (e.g. 300, 5min, 1h)");
     return std::chrono::seconds(ttl);
   }
+}
+
+/// REDIS_CACHED(fn, ...)'s fn is an unqualified name (it names fn##_cached too).
+constexpr bool unqualified_name(const char* name) {
+  for (; *name != '\0'; ++name)
+    if (*name == ':') return false;
+  return true;
 }
 
 /// REDIS_CACHED's calls with the function's own parameter types (so braced
@@ -239,11 +254,23 @@ Call<LazyCachedFunction<F>> call(const LazyCachedFunction<F>& fn, A&&... args) {
 
 /// Defines `fn_cached`, the cached version of `fn`: ttl as integer seconds or a
 /// std::chrono duration (0 = none), limit entries (0 = none).
-#define REDIS_CACHED(fn, ttl_, limit_) REDIS_CACHED_AS(fn##_cached, &fn, ttl_, limit_)
+#define REDIS_CACHED(fn, ttl_, limit_)    \
+  REDIS_CACHED_CHECK_UNQUALIFIED_(fn, "") \
+  REDIS_CACHED_AS(fn##_cached, &fn, ttl_, limit_)
+
+/// REDIS_CACHED(Class::fn, ...) cannot define Class::fn_cached from outside the class.
+#define REDIS_CACHED_CHECK_UNQUALIFIED_(fn, with)                                                \
+  static_assert(::redis_cache::detail::unqualified_name(#fn),                                    \
+                "redis_cache: REDIS_CACHED" with                                                 \
+                "(fn, ...) takes an unqualified name at the "                                    \
+                "function's namespace scope; for a static member function write "                \
+                "REDIS_CACHED_MEMBER" with "(fn, ...) inside the class, or REDIS_CACHED_AS" with \
+                "(name, &Class::fn, ...) after it");
 
 /// Defines `fn_cached` with any CacheOptions, given as designated initializers:
 /// REDIS_CACHED_WITH(load_user, .ttl = 60s, .limit = 100, .ns = "users").
 #define REDIS_CACHED_WITH(fn, ...)                                 \
+  REDIS_CACHED_CHECK_UNQUALIFIED_(fn, "_WITH")                     \
   inline const ::redis_cache::LazyCachedFunction<&fn> fn##_cached{ \
       #fn "_cached", ::redis_cache::CacheOptions{__VA_ARGS__}};
 
@@ -262,3 +289,16 @@ Call<LazyCachedFunction<F>> call(const LazyCachedFunction<F>& fn, A&&... args) {
 #define REDIS_CACHED_AS_WITH(name, fnptr, ...)                \
   inline const ::redis_cache::LazyCachedFunction<fnptr> name{ \
       #name, ::redis_cache::CacheOptions{__VA_ARGS__}};
+
+/// Inside a class, after its static member function `fn`: defines the static member
+/// `fn_cached` (Class::fn_cached), as REDIS_CACHED does at namespace scope. fn's
+/// parameter and result types must be complete there (not the enclosing class itself).
+#define REDIS_CACHED_MEMBER(fn, ttl_, limit_)                                                \
+  static inline const ::redis_cache::LazyCachedFunction<&fn> fn##_cached{                    \
+      #fn "_cached", ::redis_cache::CacheOptions{.ttl = ::redis_cache::detail::ttl_of(ttl_), \
+                                                 .limit = static_cast<std::size_t>(limit_)}};
+
+/// REDIS_CACHED_MEMBER with any CacheOptions as designated initializers.
+#define REDIS_CACHED_MEMBER_WITH(fn, ...)                                 \
+  static inline const ::redis_cache::LazyCachedFunction<&fn> fn##_cached{ \
+      #fn "_cached", ::redis_cache::CacheOptions{__VA_ARGS__}};

@@ -119,6 +119,7 @@ void Pool::release(std::unique_ptr<Connection> conn, bool failed, bool probe) no
       open_ = true;
       open_until_ = Clock::now() + cfg_.circuit_breaker.cool_down;
     }
+    open_n_.store(open_, std::memory_order_relaxed);
   }
   cv_.notify_one();
 }
@@ -126,7 +127,8 @@ void Pool::release(std::unique_ptr<Connection> conn, bool failed, bool probe) no
 PoolGauges Pool::gauges() const noexcept {
   constexpr auto r = std::memory_order_relaxed;
   const std::size_t open = opened_n_.load(r), idle = idle_n_.load(r);
-  return {cfg_.pool_size, open, open > idle ? open - idle : 0, waiters_.load(r)};
+  return {cfg_.pool_size, open, open > idle ? open - idle : 0, waiters_.load(r),
+          open_n_.load(r) ? std::size_t{1} : std::size_t{0}};
 }
 
 }  // namespace redis_cache::detail

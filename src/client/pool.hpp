@@ -31,16 +31,18 @@ class Pool;
 /// How busy a pool is (metrics): read without the pool's lock, so the numbers
 /// are each exact but may be from slightly different moments.
 struct PoolGauges {
-  std::size_t size = 0;     ///< most connections it may open (pool_size)
-  std::size_t open = 0;     ///< connections created so far (lazily, up to size)
-  std::size_t in_use = 0;   ///< connections lent out now
-  std::size_t waiters = 0;  ///< callers waiting for a free connection now
+  std::size_t size = 0;           ///< most connections it may open (pool_size)
+  std::size_t open = 0;           ///< connections created so far (lazily, up to size)
+  std::size_t in_use = 0;         ///< connections lent out now
+  std::size_t waiters = 0;        ///< callers waiting for a free connection now
+  std::size_t circuits_open = 0;  ///< pools whose circuit breaker is open (0 or 1 for one)
 
   PoolGauges& operator+=(const PoolGauges& o) noexcept {
     size += o.size;
     open += o.open;
     in_use += o.in_use;
     waiters += o.waiters;
+    circuits_open += o.circuits_open;
     return *this;
   }
 };
@@ -100,6 +102,7 @@ class Pool {
   // Mirrors of created_ and idle_.size(), and the waiters, for gauges(): written
   // under mu_ (relaxed stores, no extra atomic read-modify-write per lease).
   std::atomic<std::size_t> opened_n_{0}, idle_n_{0}, waiters_{0};
+  std::atomic<bool> open_n_{false};  // mirror of open_
 };
 
 }  // namespace redis_cache::detail

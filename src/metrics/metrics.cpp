@@ -86,6 +86,10 @@ constexpr GaugeFamily kGauges[] = {
      [](CacheCore& c) -> std::uint64_t { return c.client().pool_gauges().in_use; }},
     {"pool_waiters", "Calls waiting for a free connection now.",
      [](CacheCore& c) -> std::uint64_t { return c.client().pool_gauges().waiters; }},
+    {"circuits_open",
+     "Servers whose circuit breaker is open now, so calls skip them (0 or 1; a cluster: "
+     "summed over nodes).",
+     [](CacheCore& c) -> std::uint64_t { return c.client().pool_gauges().circuits_open; }},
     {"near_entries", "Values (and fills in flight) held by the near cache.",
      [](CacheCore& c) -> std::uint64_t { return c.near_stats().entries; }},
     {"near_bytes", "Accounted heap cost of the near cache (keys, values, overhead).",

@@ -336,6 +336,10 @@ std::string name_of(int id) {
 REDIS_CACHED(name_of, 0, 0)
 struct Box {
   static int twice(int x) { return ++loads, 2 * x; }
+  static int thrice(int x) { return ++loads, 3 * x; }
+  REDIS_CACHED_MEMBER(thrice, 60s, 0)  // inside the class: Box::thrice_cached
+  static std::string label(int x) { return ++loads, "box" + std::to_string(x); }
+  REDIS_CACHED_MEMBER_WITH(label, .ttl = 60s, .ns = "macro_app.box.label")
 };
 REDIS_CACHED_AS(box_twice_cached, &Box::twice, 0, 0)  // a static member function
 }  // namespace macro_app
@@ -365,6 +369,18 @@ TEST(Macro, TakesTheFunctionsOwnParameterTypes) {
   EXPECT_EQ(macro_app::box_twice_cached(4), 8);
   EXPECT_EQ(macro_app::loads, 4);
   EXPECT_EQ(macro_app::box_twice_cached.bound().ns(), "macro_app::Box::twice");
+  // The in-class forms: static members of Box, cached as REDIS_CACHED's are.
+  EXPECT_EQ(macro_app::Box::thrice_cached(4), 12);
+  EXPECT_EQ(macro_app::Box::thrice_cached(4), 12);
+  EXPECT_EQ(macro_app::loads, 5);
+  EXPECT_EQ(macro_app::Box::thrice_cached.stats().hits, 1u);
+  EXPECT_EQ(macro_app::Box::thrice_cached.bound().ns(), "macro_app::Box::thrice");
+  EXPECT_EQ(server.cli({"TTL", macro_app::Box::thrice_cached.key(4)}), "60");
+  EXPECT_EQ(macro_app::Box::label_cached(2), "box2");
+  EXPECT_EQ(macro_app::Box::label_cached(2), "box2");
+  EXPECT_EQ(macro_app::loads, 6);
+  EXPECT_EQ(macro_app::Box::label_cached.bound().ns(), "macro_app.box.label");
+  EXPECT_EQ(macro_app::Box::label_cached.name(), "label_cached");
 }
 
 TEST(Macro, CallInTheCachesMgetUsesTheDefaultCacheBinding) {

@@ -284,6 +284,28 @@ TEST(Metrics, PoolGaugesShowConnectionsInUseAndWaiters) {
   EXPECT_EQ(t.get("redis_cache_pool_size", labels), 1.0);
 }
 
+// redis_cache_circuits_open: 1 while the server's breaker is open (calls skip it),
+// 0 again once a probe found the server back.
+TEST(Metrics, CircuitsOpenGaugeFollowsTheBreaker) {
+  rc_test::RedisServer server;
+  rc::RedisCache cache{{.url = server.url(),
+                        .prefix = "mt_breaker",
+                        .exception_handler = [](const rc::Error&, std::string_view) {},
+                        .circuit_breaker = {.failures = 2, .cool_down = 50ms}}};
+  auto f = cache.cache<&twice>({.ns = "mt.breaker"});
+  const Labels labels{{"prefix", "mt_breaker"}};
+  EXPECT_EQ(f(1), 2);
+  server.kill();
+  ASSERT_TRUE(rc_test::eventually([&] { return f(2) == 4 && f.stats().circuit_open > 0; }));
+  const auto open = scrape(cache);  // no call since, so no probe
+  EXPECT_EQ(open.families.at("redis_cache_circuits_open"), "gauge");
+  EXPECT_EQ(open.get("redis_cache_circuits_open", labels), 1.0);
+  server.start();
+  const auto hits = f.stats().hits;
+  ASSERT_TRUE(rc_test::eventually([&] { return f(1) == 2 && f.stats().hits > hits; }));
+  EXPECT_EQ(scrape(cache).get("redis_cache_circuits_open", labels), 0.0);
+}
+
 // Scrapes while calls run and functions come and go on other threads (run under
 // ThreadSanitizer by tools/test.sh): no data race, and once the calls stop the
 // counters are exactly stats().

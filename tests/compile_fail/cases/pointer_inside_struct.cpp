@@ -1,6 +1,7 @@
 // A struct whose field is a raw pointer, nested in a vector: the inner type is named.
 // expect: raw pointer
-// expect: NotCacheableType = double
+// expect-gcc: NotCacheableType = double
+// expect-clang: dependent_false<double *>
 #include <redis_cache/codec/codec.hpp>
 #include <string>
 #include <vector>

@@ -1,6 +1,7 @@
 // A raw pointer argument: an address means nothing in another process.
 // expect: raw pointer
-// expect: NotCacheableType = int
+// expect-gcc: NotCacheableType = int
+// expect-clang: dependent_false<int *>
 #include <redis_cache/codec/codec.hpp>
 #include <string>
 int main() {

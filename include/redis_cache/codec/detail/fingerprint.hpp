@@ -118,7 +118,7 @@ constexpr void schema_hash(fnv& h) {
   } else if constexpr (k == K::string) {
     h.add("str");
   } else if constexpr (k == K::duration || k == K::time_point) {
-    using D = std::conditional_t<k == K::duration, U, typename U::duration>;
+    using D = U;  // a duration or a time_point: both have the duration's rep and period
     h.add(k == K::duration ? "dur" : "sys_tp");
     schema_hash<typename D::rep, Visited>(h);
     h.add_int(D::period::num);
@@ -183,7 +183,7 @@ struct fingerprint_holder {
     const std::uint64_t x = fingerprint_hash<R, Args...>();
     const auto v = static_cast<std::uint32_t>(x ^ (x >> 32));
     std::array<char, 8> a{};
-    for (int i = 0; i < 8; ++i) a[i] = "0123456789abcdef"[(v >> (28 - 4 * i)) & 0xf];
+    for (unsigned i = 0; i < 8; ++i) a[i] = "0123456789abcdef"[(v >> (28 - 4 * i)) & 0xf];
     return a;
   }();
 };

@@ -71,7 +71,7 @@ void schema_json(std::string& out) {
     out += int_token<std::underlying_type_t<U>>();
     out += "\"}";
   } else if constexpr (k == K::duration || k == K::time_point) {
-    using D = std::conditional_t<k == K::duration, U, typename U::duration>;
+    using D = U;  // a duration or a time_point: both have the duration's rep and period
     out += k == K::duration ? "{\"duration\":" : "{\"time_point\":";
     schema_json<typename D::rep, Visited>(out);
     out += ",\"period\":[" + std::to_string(D::period::num) + "," + std::to_string(D::period::den) +

@@ -1,0 +1,32 @@
+# cmake -DBUILD_DIR=<consumer build> -DINCLUDE_DIR=<redis_cache's include dir> -P check_consumer.cmake
+# The consumer's compile command must take redis_cache's headers as system headers
+# (-isystem), so their warnings never reach the consumer's build; then runs the consumer.
+file(READ "${BUILD_DIR}/compile_commands.json" commands)
+string(JSON n LENGTH "${commands}")
+math(EXPR last "${n} - 1")
+set(command "")
+foreach(i RANGE ${last})
+  string(JSON file GET "${commands}" ${i} file)
+  if(file MATCHES "main\\.cpp$")
+    string(JSON command GET "${commands}" ${i} command)
+  endif()
+endforeach()
+if(command STREQUAL "")
+  message(FATAL_ERROR "no compile command for main.cpp in ${BUILD_DIR}/compile_commands.json")
+endif()
+file(REAL_PATH "${INCLUDE_DIR}" include_dir)
+string(FIND "${command}" "-isystem ${include_dir}" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "the consumer does not get ${include_dir} as a system include "
+                      "directory (-isystem):\n${command}")
+endif()
+string(FIND "${command}" "-I${include_dir}" at)
+if(NOT at EQUAL -1)
+  message(FATAL_ERROR "the consumer gets ${include_dir} by -I too:\n${command}")
+endif()
+execute_process(COMMAND "${BUILD_DIR}/consumer" RESULT_VARIABLE rc OUTPUT_VARIABLE out
+                ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "consumer exited with ${rc}:\n${out}${err}")
+endif()
+message(STATUS "system includes ok: ${include_dir}; ${out}")
