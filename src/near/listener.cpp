@@ -20,7 +20,7 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 /// How long receive() waits at most: how quickly a stop is seen.
-constexpr milliseconds kPoll{50};
+constexpr milliseconds kNearPoll{50};
 
 std::string_view kind_of(const ReplyRef& msg) {
   return msg.type() == ReplyType::array && msg.size() > 0 ? msg[0].str() : std::string_view{};
@@ -74,7 +74,7 @@ void NearListener::session(Connection& conn) {
   const auto ack_deadline = Clock::now() + std::max(cfg_.command_timeout, milliseconds{1000});
   for (;;) {
     if (stop_.load()) return;
-    std::optional<Reply> r = conn.receive(kPoll);
+    std::optional<Reply> r = conn.receive(kNearPoll);
     if (r && kind_of(*r) == "subscribe") break;
     if (r && r->type() == ReplyType::error)
       throw ProtocolError("redis_cache: near cache listener: SUBSCRIBE on " + cfg_.endpoint() +
@@ -102,7 +102,7 @@ void NearListener::session(Connection& conn) {
     const auto until = awaiting_pong ? pong_due : next_ping;
     const auto wait =
         std::clamp(std::chrono::duration_cast<milliseconds>(until - now) + milliseconds{1},
-                   milliseconds{1}, kPoll);
+                   milliseconds{1}, kNearPoll);
     // Drain what has arrived, then wait for more.
     for (std::optional<Reply> r = conn.receive(wait); r; r = conn.receive(milliseconds{0})) {
       bool pong = false;
