@@ -4,8 +4,9 @@
 # msgpack-cxx, GoogleTest, Google Benchmark, CLI11, zstd, OpenSSL 3 (TLS; the
 # openssl command makes the tests' certificates), redis-server,
 # python3-redis (cross-language tests), python3-prometheus-client and curl
-# (metrics tests), clang (fuzzing, sanitizers) and clang-16 (Debian 12's clang 14 cannot
-# compile the headers: packaging.strict_consumer_clang and the clang preset use clang++-16).
+# (metrics tests), clang-16 with its libFuzzer/sanitizer runtimes (Debian 12's clang 14
+# cannot compile the headers: packaging.strict_consumer_clang, the clang preset and
+# tests/fuzz/run.sh use clang++-16).
 #
 # Idempotent and quick when everything is present. Works as root or via sudo.
 #
@@ -29,7 +30,7 @@ fi
 
 pkgs=(g++ cmake make pkg-config libhiredis-dev "$boost_pkg" libgtest-dev libgmock-dev
       libbenchmark-dev libcli11-dev libzstd-dev libssl-dev openssl redis-server redis-tools
-      python3 python3-redis python3-prometheus-client curl clang libclang-rt-14-dev clang-16)
+      python3 python3-redis python3-prometheus-client curl clang-16 libclang-rt-16-dev)
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -49,8 +50,8 @@ apt_update() {
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   apt_update
-  # libclang-rt-14-dev only exists where clang 14 is the default, clang-16 where it is
-  # packaged (newer distributions' clang is newer): skip them elsewhere.
+  # clang-16 and libclang-rt-16-dev exist only where clang 16 is packaged (newer
+  # distributions package newer clangs): skip what is not available here.
   avail=()
   for p in "${missing[@]}"; do
     if apt-cache show "$p" >/dev/null 2>&1; then avail+=("$p"); else echo "setup: $p not available here, skipping"; fi

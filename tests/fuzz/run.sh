@@ -10,7 +10,10 @@ build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 seconds=${FUZZ_SECONDS:-60}
 jobs=${FUZZ_BUILD_JOBS:-2}
 
-cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+# clang 16 (tools/setup.sh installs it): Debian 12's clang 14 cannot compile the headers
+# (libstdc++ 12's std::source_location needs clang >= 15).
+cxx=${FUZZ_CXX:-$(command -v clang++-16 || echo clang++)}
+cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DREDIS_CACHE_BUILD_FUZZERS=ON -DREDIS_CACHE_WERROR=ON >/dev/null
 cmake --build "$build" -j"$jobs" --target codec_fuzz key_fuzz url_fuzz
 
