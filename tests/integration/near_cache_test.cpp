@@ -107,6 +107,35 @@ TEST(Near, RepeatedCallsAreServedFromMemory) {
   EXPECT_EQ(out.stats().near_fills, 0u);
 }
 
+// Hits are counted in per-thread slots (stats.hpp): more threads than slots,
+// near and Redis hits alike, and every hit is in the snapshot.
+TEST(Near, HitsOnManyThreadsAreAllCounted) {
+  rc_test::RedisServer srv;
+  rc::RedisCache cache{near_options(srv)};
+  ASSERT_TRUE(listening(cache));
+  auto f = cache.cache<&version>({.ns = "near_count"});
+  auto plain = cache.cache<&version>({.ns = "near_count_off", .near = false});
+  g_source = 1;
+  (void)f(1);
+  (void)plain(1);
+  (void)near_hit(f, 1);
+  constexpr int kThreads = 3 * static_cast<int>(rc::detail::kHitSlots) / 2;
+  constexpr std::uint64_t kCalls = 200;
+  const rc::Stats f0 = f.stats(), p0 = plain.stats();
+  rc_test::run_together(kThreads, [&](int) {
+    for (std::uint64_t i = 0; i < kCalls; ++i) {
+      (void)f(1);
+      (void)plain(1);
+    }
+  });
+  const rc::Stats f1 = f.stats(), p1 = plain.stats();
+  EXPECT_EQ(f1.hits - f0.hits, kThreads * kCalls) << f1;  // near or (after a flush) Redis
+  EXPECT_EQ(f1.misses, f0.misses);
+  EXPECT_EQ(p1.hits - p0.hits, kThreads * kCalls) << p1;
+  EXPECT_EQ(p1.near_hits, 0u);
+  EXPECT_GT(f1.near_hits - f0.near_hits, 0u);
+}
+
 TEST(Near, WriteByAnotherClientEvictsTheNearCopy) {
   rc_test::RedisServer srv;
   rc::RedisCache cache{near_options(srv)};
