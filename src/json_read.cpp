@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 
 #include "json_utf8.hpp"
 
@@ -89,32 +90,34 @@ std::string_view json_reader::number(bool& is_int) {
   return {s, static_cast<std::size_t>(p - s)};
 }
 
-long long json_reader::read_i64() {
-  const char* at = p;
+namespace {
+
+/// An integer token as Int (an error at the token when it is not an integer).
+template <class Int>
+Int read_integer(json_reader& r) {
+  const char* at = r.p;
   bool is_int = false;
-  const std::string_view t = number(is_int);
+  const std::string_view t = r.number(is_int);
   if (!is_int) {
-    p = at;
-    fail("expected an integer");
+    r.p = at;
+    r.fail("expected an integer");
   }
-  long long x = 0;
-  const auto r = std::from_chars(t.data(), t.data() + t.size(), x);
-  if (r.ec != std::errc()) fail("integer out of range");
+  Int x = 0;
+  const auto res = std::from_chars(t.data(), t.data() + t.size(), x);
+  if (res.ec != std::errc() || (std::is_unsigned_v<Int> && t[0] == '-')) {
+    r.fail("integer out of range");
+  }
   return x;
 }
 
+}  // namespace
+
+long long json_reader::read_i64() {
+  return read_integer<long long>(*this);
+}
+
 unsigned long long json_reader::read_u64() {
-  const char* at = p;
-  bool is_int = false;
-  const std::string_view t = number(is_int);
-  if (!is_int) {
-    p = at;
-    fail("expected an integer");
-  }
-  unsigned long long x = 0;
-  const auto r = std::from_chars(t.data(), t.data() + t.size(), x);
-  if (r.ec != std::errc() || t[0] == '-') fail("integer out of range");
-  return x;
+  return read_integer<unsigned long long>(*this);
 }
 
 double json_reader::read_double() {
