@@ -235,6 +235,7 @@ void json_reader::skip() {
     (void)read_double();
   }
 }
+
 // ---- normalize_json
 
 /// Rewrites any JSON value compactly (UTF-8 kept, NaN / Infinity kept).
@@ -263,19 +264,13 @@ inline void reformat_json(json_reader& r, std::string& out) {
     }
     out.push_back(close);
     r.leave();
-  } else if (r.try_word("true")) {
-    out += "true";
-  } else if (r.try_word("false")) {
-    out += "false";
-  } else if (r.try_word("null")) {
-    out += "null";
-  } else if (r.try_word("NaN")) {
-    out += "NaN";
-  } else if (r.try_word("Infinity")) {
-    out += "Infinity";
-  } else if (r.try_word("-Infinity")) {
-    out += "-Infinity";
   } else {
+    for (const std::string_view word : {"true", "false", "null", "NaN", "Infinity", "-Infinity"}) {
+      if (r.try_word(word)) {
+        out += word;
+        return;
+      }
+    }
     bool is_int = false;
     out += r.number(is_int);
   }
