@@ -456,6 +456,12 @@ void NearStore::flush() noexcept {
   for (const FunctionState* f : hit) bump(f->stats.near_flushes);
 }
 
+bool NearStore::holds(std::string_view key, std::uint64_t h) noexcept {
+  Shard& s = shard_of(h);
+  std::lock_guard lock(s.mu);
+  return s.find(key, h) != nullptr;
+}
+
 std::size_t NearStore::entries() const noexcept {
   std::size_t total = 0;
   for (std::size_t i = 0; i < shard_count_; ++i) {

@@ -64,6 +64,8 @@ class NearStore {
   /// Removes everything; bumps near_flushes once for every function that lost a value.
   void flush() noexcept;
 
+  /// Whether key has a node (value or placeholder): for tests and diagnostics.
+  bool holds(std::string_view key, std::uint64_t hash) noexcept;
   std::size_t entries() const noexcept;
   std::size_t bytes() const noexcept;
   std::size_t max_bytes() const noexcept { return max_bytes_; }
