@@ -1,10 +1,16 @@
-// Stats: the text form of one cached function's counters.
+// Stats: the text form of one cached function's counters, and the hit slots' assignment.
 #include <redis_cache/stats.hpp>
 
+#include <atomic>
 #include <cstdio>
 #include <ostream>
 
 namespace redis_cache {
+
+std::size_t detail::assign_hit_slot() noexcept {
+  static std::atomic<std::size_t> next{0};
+  return next.fetch_add(1, std::memory_order_relaxed) % kHitSlots;
+}
 
 std::string Stats::to_string() const {
   char buf[512];

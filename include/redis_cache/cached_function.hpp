@@ -105,11 +105,15 @@ class CachedFunction<Fn, R(Args...)> {
       detail::NearTicket ticket;  // token 0: nothing to keep near
       if constexpr (std::is_copy_constructible_v<R>) {
         if (st.near != nullptr) {
-          std::optional<R> near;  // a near hit: lookup and copy, no I/O, no decode
-          if (detail::io::near_get(st, key.str(), &detail::near_copy<R>, &near)) {
-            detail::bump(st.stats.near_hits);  // (also a hit in stats())
+          detail::io::NearHit hit;  // a near hit: lookup and one copy, no I/O, no decode
+          if (detail::io::near_find(st, key.str(), hit)) {
+            detail::bump(st.stats.near_hits());  // (also a hit in stats())
+            if (st.observer == nullptr) [[likely]]
+              return detail::NearHitAs<R>{hit};  // into the return slot, under the lock
+            R value = detail::NearHitAs<R>{hit};
+            hit.release();  // the hook runs without the shard's lock
             detail::notify(st, EventKind::near_hit, start);
-            return std::move(*near);
+            return value;
           }
           ticket = detail::io::near_begin(st, key.str());  // the placeholder, before the GET
         }
@@ -129,7 +133,7 @@ class CachedFunction<Fn, R(Args...)> {
         try {
           if constexpr (std::is_copy_constructible_v<R>)
             if (ticket.token != 0) return keep_near(key.str(), ticket, fetched.bytes(), start);
-          return detail::decode_counted<R>(st, fetched.bytes(), st.stats.hits, &start);
+          return detail::decode_counted<R>(st, fetched.bytes(), st.stats.hits(), &start);
         } catch (const DecodeError&) {
           detail::bump(st.stats.decode_failures);  // a miss: recompute and overwrite
         }
@@ -210,7 +214,7 @@ class CachedFunction<Fn, R(Args...)> {
               detail::CallStart start) const {
     const detail::FunctionState& st = *st_;
     R value = detail::decode_result<R>(st, bytes);
-    detail::bump(st.stats.hits);
+    detail::bump(st.stats.hits());
     detail::notify(st, EventKind::hit, start);
     const std::size_t cost = detail::near_value_bytes(value, bytes.size());
     detail::io::near_fill(st, key, ticket, new detail::NearValueOf<R>(value), cost);
@@ -367,10 +371,10 @@ std::vector<R> CachedFunction<Fn, R(Args...)>::mget(std::span<const args_tuple> 
         detail::observe(st, EventKind::hit, {});  // a batch's calls are not timed
       continue;
     }
-    detail::bump_by(st.stats.hits, std::exchange(hits, 0));  // before a compute that may throw
+    detail::bump_by(st.stats.hits(), std::exchange(hits, 0));  // before a compute that may throw
     out.push_back(detail::batch_miss<R>(st, keys[i], stores, [&] { return compute(calls[i]); }));
   }
-  detail::bump_by(st.stats.hits, hits);
+  detail::bump_by(st.stats.hits(), hits);
   detail::batch_store(*st.core, stores);
   return out;
 }
@@ -386,7 +390,7 @@ std::vector<R> CachedFunction<Fn, R(Args...)>::mget_near(
   std::vector<std::size_t> rest_at;
   for (std::size_t i = 0; i < calls.size(); ++i) {
     if (detail::io::near_get(st, keys[i], &detail::near_copy<R>, &near[i])) {
-      detail::bump(st.stats.near_hits);
+      detail::bump(st.stats.near_hits());
       continue;
     }
     rest.push_back(keys[i]);
@@ -412,7 +416,7 @@ std::vector<R> CachedFunction<Fn, R(Args...)>::mget_near(
     }
     const auto& v = found.values[j++];
     if (v && detail::decode_append(out, st, *v)) {
-      detail::bump(st.stats.hits);
+      detail::bump(st.stats.hits());
       continue;
     }
     out.push_back(detail::batch_miss<R>(st, keys[i], stores, [&] { return compute(calls[i]); }));

@@ -1,5 +1,5 @@
-// Parsing of redis+sentinel:// URLs (see sentinel_url.hpp), with the shared
-// userinfo / host:port / query rules of url.cpp (url_parts.hpp).
+// Parsing of redis+sentinel:// URLs (see sentinel_url.hpp), with the userinfo,
+// host list, query and TLS rules every scheme shares (url_parts.hpp).
 #include "client/sentinel_url.hpp"
 
 #include <string>
@@ -17,16 +17,6 @@ constexpr std::string_view kForm =
     "redis+sentinel://[[user:]password@]host:port[,host:port...]/<master-name>[/db]"
     "[?sentinel_password=...&sentinel_user=...&option=value...]";
 constexpr int kSentinelPort = 26379;
-
-bool starts_with_nocase(std::string_view s, std::string_view prefix) noexcept {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
 
 /// Moves sentinel_user / sentinel_password out of query into out; the rest
 /// (the redis:// keys) is returned for url_parts::query.
@@ -54,7 +44,7 @@ std::string take_sentinel_keys(std::string_view url, std::string_view query, Sen
 }  // namespace
 
 bool is_sentinel_url(std::string_view url) noexcept {
-  return starts_with_nocase(url, kScheme) || starts_with_nocase(url, kTlsScheme);
+  return url_parts::has_scheme(url, kScheme) || url_parts::has_scheme(url, kTlsScheme);
 }
 
 ConnectionConfig SentinelConfig::sentinel_config(std::size_t i) const {
@@ -82,39 +72,19 @@ SentinelConfig parse_sentinel_url(std::string_view url, const Options& defaults)
   SentinelConfig out;
   ConnectionConfig& cfg = out.node;
   cfg = config_defaults(defaults);
-  const bool tls = starts_with_nocase(url, kTlsScheme);
-  if (!tls && !starts_with_nocase(url, kScheme)) {
+  const bool tls = url_parts::has_scheme(url, kTlsScheme);
+  if (!tls && !url_parts::has_scheme(url, kScheme)) {
     url_parts::fail(url, "not a Sentinel URL; expected " + std::string(kForm) +
                              " (rediss+sentinel:// with TLS)");
   }
   url_parts::tls_begin(url, tls, defaults, cfg);
   const auto scheme_size = tls ? kTlsScheme.size() : kScheme.size();
-  const auto rest = url_parts::userinfo(url, url.substr(scheme_size), cfg);
-  const auto authority_end = rest.find_first_of("/?");
-  auto authority = rest.substr(0, authority_end);
-  const auto tail =
-      authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
-  if (authority.empty()) {
+  const auto parts = url_parts::split(url_parts::userinfo(url, url.substr(scheme_size), cfg));
+  if (parts.authority.empty()) {
     url_parts::fail(url, "no sentinel address; expected " + std::string(kForm));
   }
-  while (true) {
-    const auto comma = authority.find(',');
-    const auto one = authority.substr(0, comma);
-    if (one.empty()) {
-      url_parts::fail(url, "empty sentinel address in the list '" + std::string(authority) +
-                               "' (separate host:port pairs with single commas)");
-    }
-    std::pair<std::string, int> hp{"", kSentinelPort};
-    url_parts::host_port(url, one, hp.first, hp.second);
-    out.sentinels.push_back(std::move(hp));
-    if (comma == std::string_view::npos) break;
-    authority = authority.substr(comma + 1);
-  }
-  const auto q = tail.find('?');
-  std::string_view path = tail.substr(0, q);
-  const std::string_view query =
-      q == std::string_view::npos ? std::string_view{} : tail.substr(q + 1);
-  // path: "/<master-name>[/db]"
+  out.sentinels = url_parts::host_list(url, parts.authority, kSentinelPort, "sentinel address");
+  std::string_view path = parts.path;  // "/<master-name>[/db]"
   if (path.size() <= 1) {
     url_parts::fail(url,
                     "no master name: write the name the sentinels monitor after the "
@@ -128,15 +98,12 @@ SentinelConfig parse_sentinel_url(std::string_view url, const Options& defaults)
     const auto db = path.substr(slash + 1);
     if (!db.empty()) cfg.db = url_parts::db(url, db, "path");
   }
-  url_parts::query(url, take_sentinel_keys(url, query, out), cfg);
+  url_parts::query(url, take_sentinel_keys(url, parts.query, out), cfg);
   if (!out.sentinel_user.empty() && out.sentinel_password.empty()) {
     url_parts::fail(url,
                     "sentinel_user '" + out.sentinel_user + "' is given without sentinel_password");
   }
-  if (cfg.pool_size == 0) {
-    url_parts::fail(url, "pool_size is 0 (Options::pool_size must be at least 1)");
-  }
-  url_parts::tls_finish(cfg);
+  url_parts::finish(url, cfg);
   return out;
 }
 

@@ -89,21 +89,10 @@ void NearListener::session(Connection& conn) {
   auto next_ping = Clock::now() + kPingEvery;
   bool awaiting_pong = false;
   Clock::time_point pong_due{};
-  while (!stop_.load()) {
-    const auto now = Clock::now();
-    if (awaiting_pong && now >= pong_due)
-      throw TimeoutError("redis_cache: near cache listener: no PING reply from " + cfg_.endpoint() +
-                         " within its deadline");
-    if (!awaiting_pong && now >= next_ping) {
-      conn.send(ping);
-      awaiting_pong = true;
-      pong_due = now + kPongDeadline;
-    }
-    const auto until = awaiting_pong ? pong_due : next_ping;
-    const auto wait =
-        std::clamp(std::chrono::duration_cast<milliseconds>(until - now) + milliseconds{1},
-                   milliseconds{1}, kNearPoll);
-    // Drain what has arrived, then wait for more.
+  // Everything that has arrived is read before the deadline is judged: a
+  // listener thread that was not scheduled for a while (a loaded host) finds
+  // its pong waiting and is not mistaken for a lost one.
+  const auto drain = [&](milliseconds wait) {
     for (std::optional<Reply> r = conn.receive(wait); r; r = conn.receive(milliseconds{0})) {
       bool pong = false;
       handle(*r, pong);
@@ -111,6 +100,23 @@ void NearListener::session(Connection& conn) {
         awaiting_pong = false;
         next_ping = Clock::now() + kPingEvery;
       }
+    }
+  };
+  while (!stop_.load()) {
+    const auto now = Clock::now();
+    if (!awaiting_pong && now >= next_ping) {
+      conn.send(ping);
+      awaiting_pong = true;
+      pong_due = now + kPongDeadline;
+    }
+    const auto until = awaiting_pong ? pong_due : next_ping;
+    drain(std::clamp(std::chrono::duration_cast<milliseconds>(until - now) + milliseconds{1},
+                     milliseconds{1}, kNearPoll));
+    if (awaiting_pong && Clock::now() >= pong_due) {
+      drain(milliseconds{0});
+      if (awaiting_pong)
+        throw TimeoutError("redis_cache: near cache listener: no PING reply from " +
+                           cfg_.endpoint() + " within its deadline");
     }
   }
 }

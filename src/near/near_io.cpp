@@ -17,6 +17,17 @@ bool near_get(const FunctionState& fn, std::string_view key, NearCopy copy, void
   return near.store().get(key, NearStore::hash(key), NearCache::now(), copy, out, near.state());
 }
 
+bool near_find(const FunctionState& fn, std::string_view key, NearHit& hit) {
+  NearCache& near = *fn.near;
+  hit.value =
+      near.store().find(key, NearStore::hash(key), NearCache::now(), near.state(), hit.held);
+  return hit.value != nullptr;
+}
+
+void near_release(NearHit& hit) noexcept {
+  NearStore::release(hit.held);
+}
+
 NearTicket near_begin(const FunctionState& fn, std::string_view key) {
   NearCache& near = *fn.near;
   NearTicket t;

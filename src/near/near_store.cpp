@@ -4,10 +4,11 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <new>
+#include <random>
 
 namespace redis_cache::detail {
 
@@ -248,8 +249,56 @@ NearStore::~NearStore() {
   for (std::size_t i = 0; i < shard_count_; ++i) shards_[i].clear(nullptr);
 }
 
+namespace {
+/// Per process (keys that collide here collide nowhere else); a function's
+/// static, so that a near cache made during static initialisation hashes as
+/// every later call does.
+std::uint64_t hash_seed() noexcept {
+  static const std::uint64_t seed = [] {
+    std::uint64_t s = 0;
+    try {
+      std::random_device rd;
+      for (int i = 0; i < 2; ++i) s = (s << 32) | rd();
+    } catch (...) {  // no entropy source: an address, moved by ASLR
+      static const char anchor = 0;
+      s = reinterpret_cast<std::uintptr_t>(&anchor);
+    }
+    return s;
+  }();
+  return seed;
+}
+}  // namespace
+
+// Eight bytes per multiply and a full avalanche at the end: about a third of
+// std::hash's instructions for a typical key (40-60 bytes), and the high
+// bits (the shard) as good as the low (the bucket).
 std::uint64_t NearStore::hash(std::string_view key) noexcept {
-  return std::hash<std::string_view>{}(key);
+  constexpr std::uint64_t k = 0x9E3779B97F4A7C15ull;
+  std::uint64_t h = hash_seed() ^ (key.size() * k);
+  const char* p = key.data();
+  std::size_t n = key.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * k;
+    h ^= h >> 32;
+  }
+  if (n != 0) {
+    std::uint64_t w = 0;
+    if (key.size() >= 8) {  // the last eight bytes (some read twice)
+      std::memcpy(&w, key.data() + key.size() - 8, 8);
+    } else {
+      for (std::size_t i = 0; i < n; ++i)
+        w |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    }
+    h = (h ^ w) * k;
+  }
+  h ^= h >> 33;
+  h *= 0xFF51AFD7ED558CCDull;
+  h ^= h >> 33;
+  h *= 0xC4CEB9FE1A85EC53ull;
+  h ^= h >> 33;
+  return h;
 }
 
 NearStore::Shard& NearStore::shard_of(std::uint64_t h) noexcept {
@@ -264,19 +313,33 @@ std::size_t NearStore::node_overhead(std::size_t key_size) noexcept {
          sizeof(NearValue) + 8;
 }
 
-bool NearStore::get(std::string_view key, std::uint64_t h, std::int64_t now, NearCopy copy,
-                    void* out, std::uint64_t state) {
-  if ((state & 1) == 0) return false;
+const NearValue* NearStore::find(std::string_view key, std::uint64_t h, std::int64_t now,
+                                 std::uint64_t state, void*& held) {
+  if ((state & 1) == 0) return nullptr;
   Shard& s = shard_of(h);
-  std::lock_guard lock(s.mu);
+  std::unique_lock lock(s.mu);
   NearNode* n = s.find(key, h);
-  if (n == nullptr || n->pending) return false;
+  if (n == nullptr || n->pending) return nullptr;
   if (n->expires <= now) {
     s.remove(n, &StatsCounters::near_evictions);
-    return false;
+    return nullptr;
   }
   if (n->freq < 3) ++n->freq;
-  copy(*n->value, out);
+  held = lock.release();
+  return n->value;
+}
+
+void NearStore::release(void* held) noexcept {
+  static_cast<std::mutex*>(held)->unlock();
+}
+
+bool NearStore::get(std::string_view key, std::uint64_t h, std::int64_t now, NearCopy copy,
+                    void* out, std::uint64_t state) {
+  void* held = nullptr;
+  const NearValue* v = find(key, h, now, state, held);
+  if (v == nullptr) return false;
+  const std::unique_lock lock(*static_cast<std::mutex*>(held), std::adopt_lock);
+  copy(*v, out);
   return true;
 }
 

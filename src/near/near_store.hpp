@@ -39,6 +39,11 @@ class NearStore {
   /// state (odd = listening); nothing is served when it is even.
   bool get(std::string_view key, std::uint64_t hash, std::int64_t now, NearCopy copy, void* out,
            std::uint64_t state);
+  /// The live, unexpired value of key, its shard's lock held (`held`, for
+  /// release()) so that the caller can copy it; nullptr (nothing held) if none.
+  const NearValue* find(std::string_view key, std::uint64_t hash, std::int64_t now,
+                        std::uint64_t state, void*& held);
+  static void release(void* held) noexcept;
   /// A pending placeholder for key (replacing an older one's token). Returns
   /// its token, 0 if nothing was inserted.
   std::uint64_t begin(std::string_view key, std::uint64_t hash, std::uint64_t state,

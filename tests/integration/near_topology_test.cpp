@@ -19,6 +19,7 @@
 #include "client/sentinel.hpp"
 #include "key_layout.hpp"
 #include "near/near_cache.hpp"
+#include "support/near.hpp"
 #include "support/redis_cluster.hpp"
 #include "support/redis_sentinel.hpp"
 #include "support/sync.hpp"
@@ -29,29 +30,13 @@ using namespace std::chrono_literals;
 
 namespace {
 
+using rc_test::listening;
+using rc_test::near_hit;
+using rc_test::near_of;
+
 std::atomic<std::int64_t> g_source{0};
 std::int64_t version(int /*key*/) {
   return g_source.load();
-}
-
-rd::NearCache& near_of(const rc::RedisCache& cache) {
-  return *rd::Access::core(cache)->near();
-}
-
-bool listening(const rc::RedisCache& cache) {
-  return rc_test::eventually([&] { return cache.near_stats().listening; });
-}
-
-/// Calls f(args) until a call is served from the near cache; returns its value.
-template <class F, class... A>
-auto near_hit(const F& f, const A&... args) {
-  decltype(f(args...)) v{};
-  EXPECT_TRUE(rc_test::eventually([&] {
-    const auto before = f.stats().near_hits;
-    v = f(args...);
-    return f.stats().near_hits > before;
-  })) << f.stats();
-  return v;
 }
 
 /// True when a client of the server has CLIENT TRACKING on (flag t): a near
@@ -115,10 +100,14 @@ TEST(NearCluster, WritesOnEveryMasterEvictAndAMovedSlotFlushes) {
   // which nobody wrote, goes.
   const std::uint64_t flushes = near_of(cache).topology_flushes();
   const std::uint64_t flushed = fs[1].stats().near_flushes;
+  const std::uint64_t epoch = rc_test::near_epoch(cache);
   cluster.move_slot(slot_of_ns(fs[0].ns()), masters[1]);
   ASSERT_TRUE(rc_test::eventually([&] { return near_of(cache).topology_flushes() > flushes; }));
   EXPECT_EQ(cache.near_stats().entries, 0u);
-  EXPECT_EQ(fs[1].stats().near_flushes, flushed + 1);
+  // (A listener lost meanwhile, on a loaded machine, may have flushed it first.)
+  if (rc_test::near_epoch(cache) == epoch + 1) {
+    EXPECT_EQ(fs[1].stats().near_flushes, flushed + 1);
+  }
   // Read from the new owner, then near again; the listeners stay one per master.
   EXPECT_EQ(near_hit(fs[0], 1), 10);
   EXPECT_EQ(near_hit(fs[1], 1), 11);

@@ -20,28 +20,13 @@
 #include "support/redis_sentinel.hpp"
 #include "support/redis_server.hpp"
 #include "support/sync.hpp"
+#include "topology_support.hpp"
 
 namespace rc = redis_cache;
 namespace rd = redis_cache::detail;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::atomic<int> g_calls{0};
-int triple(int x) {
-  return ++g_calls, 3 * x;
-}
-int negate(int x) {
-  return ++g_calls, -x;
-}
-
-rd::SentinelClient& sentinel_client(const rc::RedisCache& cache) {
-  return dynamic_cast<rd::SentinelClient&>(rd::Access::core(cache)->client());
-}
-
-std::string port_of(const std::string& endpoint) {
-  return endpoint.substr(endpoint.rfind(':') + 1);
-}
 
 /// The message of the rc::Error that f throws ("(no error)" if none).
 template <class F>
@@ -206,21 +191,6 @@ class Load {
   std::atomic<long> calls_{0};
   std::vector<std::thread> threads_;
 };
-
-/// After a failover to new_port: a value written now is stored on the new
-/// master and read back from it as a hit (polled: the first tries may still
-/// meet the failover's window).
-template <class F>
-void expect_writes_reach(rc_test::RedisSentinels& group, F& f, int new_port) {
-  auto& node = group.node(group.node_of_port(new_port));
-  int x = 1000;
-  EXPECT_TRUE(rc_test::eventually([&] {
-    ++x;
-    const auto hits = f.stats().hits;
-    return f(x) == 3 * x && node.cli({"EXISTS", f.key(x)}) == "1" && f(x) == 3 * x &&
-           f.stats().hits == hits + 1;
-  }));
-}
 
 rc::Options load_options(const std::string& url, std::atomic<int>& handled) {
   return {.url = url,

@@ -14,7 +14,6 @@
 #include <atomic>
 #include <chrono>
 #include <set>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -25,27 +24,13 @@
 #include "support/redis_cluster.hpp"
 #include "support/redis_server.hpp"
 #include "support/tls_certs.hpp"
+#include "topology_support.hpp"
 
 namespace rc = redis_cache;
 namespace rd = redis_cache::detail;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::atomic<int> g_calls{0};
-int triple(int x) {
-  return ++g_calls, 3 * x;
-}
-int negate(int x) {
-  return ++g_calls, -x;
-}
-std::string twice(std::string s) {
-  return ++g_calls, s + s;
-}
-
-unsigned slot_of_ns(const std::string& ns) {
-  return rd::key_slot(rd::keys::ns_prefix("rc", ns, true));
-}
 
 class TlsCluster : public ::testing::Test {
  protected:
@@ -75,20 +60,9 @@ class TlsCluster : public ::testing::Test {
   }
   /// A namespace "<base><n>" whose slot the given node serves.
   static std::string ns_on(std::size_t node, const std::string& base) {
-    for (int i = 0;; ++i) {
-      const std::string ns = base + std::to_string(i);
-      if (cluster().owner(slot_of_ns(ns)) == node) return ns;
-    }
+    return ::ns_on(cluster(), node, base);
   }
-  static std::size_t other_master(std::size_t node) {
-    for (const auto m : cluster().masters()) {
-      if (m != node) return m;
-    }
-    throw std::runtime_error("no other master");
-  }
-  static rd::ClusterClient& cluster_client(const rd::FunctionState& st) {
-    return dynamic_cast<rd::ClusterClient&>(st.core->client());
-  }
+  static std::size_t other_master(std::size_t node) { return ::other_master(cluster(), node); }
 
   void hit_miss_mget_and_invalidate_all_on_every_node();
   void moved_after_a_slot_migration_is_followed_over_tls();

@@ -18,25 +18,13 @@
 #include "support/redis_server.hpp"
 #include "support/sync.hpp"
 #include "support/tls_certs.hpp"
+#include "topology_support.hpp"
 
 namespace rc = redis_cache;
 namespace rd = redis_cache::detail;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::atomic<int> g_calls{0};
-int triple(int x) {
-  return ++g_calls, 3 * x;
-}
-
-rd::SentinelClient& sentinel_client(const rc::RedisCache& cache) {
-  return dynamic_cast<rd::SentinelClient&>(rd::Access::core(cache)->client());
-}
-
-std::string port_of(const std::string& endpoint) {
-  return endpoint.substr(endpoint.rfind(':') + 1);
-}
 
 TEST(TlsSentinel, ResolvesOverTlsAndFollowsAForcedFailover) {
   const rc_test::TlsCerts certs;
@@ -90,14 +78,7 @@ TEST(TlsSentinel, ResolvesOverTlsAndFollowsAForcedFailover) {
   EXPECT_GE(client.notified_switches(), 1u);
   // Values now reach the new master (polled: the first tries may still meet
   // the failover's window, and fall back through the handler).
-  auto& node = group.node(group.node_of_port(new_port));
-  int x = 100;
-  EXPECT_TRUE(rc_test::eventually([&] {
-    ++x;
-    const auto hits = f.stats().hits;
-    return f(x) == 3 * x && node.cli({"EXISTS", f.key(x)}) == "1" && f(x) == 3 * x &&
-           f.stats().hits == hits + 1;
-  }));
+  expect_writes_reach(group, f, new_port);
 }
 
 }  // namespace

@@ -119,7 +119,7 @@ R batch_resolve(const FunctionState& st, std::string_view key,
   if (found) {
     try {
       const CallStart untimed{};  // a batch's calls are not timed
-      return decode_counted<R>(st, *found, st.stats.hits, &untimed);  // in the caller's slot
+      return decode_counted<R>(st, *found, st.stats.hits(), &untimed);  // in the caller's slot
     } catch (const DecodeError&) {
       bump(st.stats.decode_failures);
     }

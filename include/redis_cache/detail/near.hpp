@@ -45,6 +45,36 @@ void near_copy(const NearValue& v, void* out) {
 }
 using NearCopy = void (*)(const NearValue&, void*);
 
+namespace io {
+struct NearHit;
+void near_release(NearHit& hit) noexcept;
+}  // namespace io
+
+/// A near hit being served: the value, its shard's lock held until this goes,
+/// so that it is copied straight into the caller's return slot (NearHitAs).
+struct io::NearHit {
+  const NearValue* value = nullptr;
+  void* held = nullptr;
+  NearHit() = default;
+  NearHit(const NearHit&) = delete;
+  NearHit& operator=(const NearHit&) = delete;
+  ~NearHit() { release(); }
+  void release() noexcept {
+    if (value != nullptr) near_release(*this);
+    value = nullptr;
+  }
+};
+
+/// Converts to the R of a NearHit: `return NearHitAs<R>{hit};` copies the
+/// value once, into the return slot (no std::optional, no move).
+template <class R>
+struct NearHitAs {
+  const io::NearHit& hit;
+  operator R() const {  // NOLINT(google-explicit-constructor): the point of it
+    return static_cast<const NearValueOf<R>&>(*hit.value).value;
+  }
+};
+
 /// What glibc's malloc takes for a request of n bytes (8-byte header, 16-byte
 /// steps, 32 at least): the honest cost of one allocation.
 constexpr std::size_t heap_chunk(std::size_t n) noexcept {
@@ -128,6 +158,8 @@ struct NearTicket {
 
 namespace io {
 
+/// A near hit: the value, its lock held by hit (false: none, nothing held).
+bool near_find(const FunctionState& fn, std::string_view key, NearHit& hit);
 /// A near hit: copies the value into *out (a std::optional<R>) with copy.
 bool near_get(const FunctionState& fn, std::string_view key, NearCopy copy, void* out);
 /// Inserts the pending placeholder. ticket.token == 0 when the near tier is
@@ -155,7 +187,7 @@ template <class R>
 bool near_try(const FunctionState& st, std::string_view key, std::optional<R>& out) {
   if constexpr (std::is_copy_constructible_v<R>) {
     if (st.near != nullptr && io::near_get(st, key, &near_copy<R>, &out)) {
-      bump(st.stats.near_hits);
+      bump(st.stats.near_hits());
       return true;
     }
   }
