@@ -1,10 +1,13 @@
-// The sorts of canonical encoding (codec/detail/sort.hpp), out of the public headers.
+// The sorts of canonical encoding (codec/detail/sort.hpp) and their per-thread scratch
+// (codec/detail/encode.hpp), out of the public headers.
+#include <redis_cache/codec/detail/encode.hpp>
 #include <redis_cache/codec/detail/sort.hpp>
 #include <redis_cache/codec/python.hpp>
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <numeric>
 #include <string>
 #include <string_view>
@@ -34,6 +37,24 @@ std::vector<std::size_t> sorted_order_of(const std::vector<Key>& keys) {
 }
 
 }  // namespace
+
+std::vector<std::unique_ptr<sort_level>>& sort_levels() noexcept {
+  thread_local std::vector<std::unique_ptr<sort_level>> levels;
+  return levels;
+}
+
+sort_level& sort_scratch(std::size_t depth) {
+  auto& levels = sort_levels();
+  while (levels.size() <= depth) levels.push_back(std::make_unique<sort_level>());
+  return *levels[depth];
+}
+
+std::size_t sort_scratch_capacity() noexcept {
+  std::size_t n = 0;
+  for (const auto& l : sort_levels())
+    n += l->bytes.capacity() + l->spans.capacity() * sizeof(l->spans[0]);
+  return n;
+}
 
 void sort_spans(const char* data, std::pair<std::uint32_t, std::uint32_t>* spans, std::size_t n) {
   sort_spans_of(data, spans, n);

@@ -13,6 +13,9 @@
 # with the load of a shared machine; gcc's count of the memory it allocated for the
 # file (-ftime-report) does not, and its ratios track the CPU time ratios.
 #
+# INSTR=1 adds a third measure that load does not move either: the instructions the
+# compiler executes for each file, counted by valgrind (about a minute per file).
+#
 #   tools/compile_cost.sh [RUNS]        (MODE=-c compiles to an object instead of
 #                                        -fsyntax-only; CXX picks the compiler)
 set -euo pipefail
@@ -87,3 +90,15 @@ printf '  (b) pfr+describe+std       %6.2f s   %5d MB\n' "$b" "$mb"
 printf '  (c) one REDIS_CACHED fn    %6.2f s   %5d MB\n' "$c" "$mc"
 awk -v a="$a" -v b="$b" -v c="$c" -v ma="$ma" -v mb="$mb" -v mc="$mc" 'BEGIN {
   printf "  ratio a/b %.2f (memory %.2f)   c/b %.2f (memory %.2f)\n", a / b, ma / mb, c / b, mc / mb }'
+
+# Instructions executed by the compiler (the driver and cc1plus), in millions.
+instr() {
+  valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$tmp/cg.%p" \
+    "$cxx" "${flags[@]}" "$mode" "$tmp/$1.cpp" -o "$tmp/$1.o" 2>&1 |
+    awk '/Collected :/ {s += $NF} END {printf "%.0f", s / 1e6}'
+}
+if [[ ${INSTR:-0} == 1 ]]; then
+  ia=$(instr a); ib=$(instr b); ic=$(instr c)
+  printf '  instructions (valgrind)   a %d M   b %d M   c %d M\n' "$ia" "$ib" "$ic"
+  awk -v a="$ia" -v b="$ib" -v c="$ic" 'BEGIN { printf "  ratio a/b %.2f   c/b %.2f (instructions)\n", a / b, c / b }'
+fi

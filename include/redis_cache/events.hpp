@@ -9,9 +9,10 @@
 // what it costs without the hook.
 #pragma once
 
-#include <chrono>
 #include <functional>
 #include <string_view>
+
+#include <redis_cache/detail/chrono.hpp>
 
 namespace redis_cache {
 

@@ -28,7 +28,6 @@
 // (A non-static member function needs its object: cache.cache<&Repo::find>(repo).)
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <initializer_list>
 #include <memory>
@@ -41,6 +40,7 @@
 #include <vector>
 
 #include <redis_cache/cache.hpp>
+#include <redis_cache/detail/chrono.hpp>
 #include <redis_cache/detail/mutex.hpp>
 #include <redis_cache/registry.hpp>
 

@@ -8,13 +8,13 @@
 //   auto users = cache.cache<&load_user>({.ttl = std::chrono::seconds(60), .limit = 1000});
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <redis_cache/detail/chrono.hpp>
 #include <redis_cache/errors.hpp>
 #include <redis_cache/events.hpp>
 

@@ -6,10 +6,11 @@
 //   for (auto& e : rc::registry()) std::cout << e.name << " " << e.ns << "\n";
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <string>
 #include <vector>
+
+#include <redis_cache/detail/chrono.hpp>
 
 namespace redis_cache {
 

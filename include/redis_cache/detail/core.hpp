@@ -6,7 +6,6 @@
 #pragma once
 
 #include <atomic>
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -16,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include <redis_cache/detail/chrono.hpp>
 #include <redis_cache/errors.hpp>
 #include <redis_cache/events.hpp>
 #include <redis_cache/options.hpp>

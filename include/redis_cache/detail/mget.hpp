@@ -31,21 +31,12 @@ namespace redis_cache::detail {
 /// allocation, not one per key), then viewed for the MGET.
 class BatchKeys {
  public:
-  BatchKeys(std::size_t count, std::size_t bytes_per_key) {
-    buf_.reserve(count * bytes_per_key);
-    ends_.reserve(count);
-  }
+  BatchKeys(std::size_t count, std::size_t bytes_per_key);
   /// The buffer to append the next key to; call end_key() after appending.
   std::string& buffer() noexcept { return buf_; }
-  void end_key() { ends_.push_back(buf_.size()); }
+  void end_key();
   /// Views of every key (valid while this object lives and no key is added).
-  std::vector<std::string_view> views() const {
-    std::vector<std::string_view> v(ends_.size());
-    const std::string_view all(buf_);
-    for (std::size_t i = 0, begin = 0; i < ends_.size(); begin = ends_[i++])
-      v[i] = all.substr(begin, ends_[i] - begin);
-    return v;
-  }
+  std::vector<std::string_view> views() const;
 
  private:
   std::string buf_;
@@ -137,23 +128,8 @@ R batch_resolve(const FunctionState& st, std::string_view key,
 }
 
 /// Stores every computed value in one pipeline; failures go to the handlers.
-inline void batch_store(CacheCore& core, std::span<const PendingStore> stores) {
-  if (stores.empty()) return;
-  std::vector<StoreItem> items;
-  items.reserve(stores.size());
-  for (const auto& s : stores) items.push_back({s.fn, s.key, s.encoded});
-  try {
-    io::store_many(core, items);
-    for (const auto& it : items) {
-      bump(it.fn->stats.fills);
-      notify(*it.fn, EventKind::fill);
-    }
-  } catch (const Error& e) {
-    std::vector<const FunctionState*> fns;
-    for (const auto& it : items) fns.push_back(it.fn);
-    handle_batch_error(fns, e);
-  }
-}
+/// (src/batch.cpp)
+void batch_store(CacheCore& core, std::span<const PendingStore> stores);
 
 /// Adds n to a counter at once (a batch's hits: one atomic add, not n).
 inline void bump_by(std::atomic<std::uint64_t>& c, std::uint64_t n) noexcept {

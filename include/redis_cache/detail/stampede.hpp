@@ -4,11 +4,12 @@
 // file caching a function does not parse <thread> and <condition_variable>.
 #pragma once
 
-#include <chrono>
 #include <exception>
 #include <memory>
 #include <string>
 #include <string_view>
+
+#include <redis_cache/detail/chrono.hpp>
 
 namespace redis_cache::detail {
 

@@ -4,7 +4,6 @@
 // the compiler's "with NotCacheableType = ..." line names the offending inner type.
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <type_traits>
 #include <utility>
@@ -13,6 +12,7 @@
 #include <boost/mp11/list.hpp>
 #include <boost/mp11/set.hpp>
 #include <redis_cache/codec/detail/traits.hpp>
+#include <redis_cache/detail/chrono.hpp>
 
 namespace redis_cache::codec::detail {
 

@@ -36,22 +36,12 @@ struct sort_level {
   std::string bytes;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> spans;  // offset, length
 };
-inline std::vector<std::unique_ptr<sort_level>>& sort_levels() noexcept {
-  thread_local std::vector<std::unique_ptr<sort_level>> levels;
-  return levels;
-}
-inline sort_level& sort_scratch(std::size_t depth) {
-  auto& levels = sort_levels();
-  while (levels.size() <= depth) levels.push_back(std::make_unique<sort_level>());
-  return *levels[depth];
-}
+/// The calling thread's levels (src/codec_sort.cpp).
+std::vector<std::unique_ptr<sort_level>>& sort_levels() noexcept;
+/// The calling thread's level for nesting depth `depth` (made on first use).
+sort_level& sort_scratch(std::size_t depth);
 /// Bytes the calling thread's sort levels hold (their capacities), for tests.
-inline std::size_t sort_scratch_capacity() noexcept {
-  std::size_t n = 0;
-  for (const auto& l : sort_levels())
-    n += l->bytes.capacity() + l->spans.capacity() * sizeof(l->spans[0]);
-  return n;
-}
+std::size_t sort_scratch_capacity() noexcept;
 
 template <bool Canonical, class T>
 void encode(msgpack_writer& w, const T& v);

@@ -6,7 +6,6 @@
 //   > Boost.Describe > Boost.PFR (only for `reflectable` aggregates).
 #pragma once
 
-#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <iterator>
@@ -23,6 +22,7 @@
 #include <boost/describe/modifiers.hpp>
 #include <boost/pfr/core.hpp>
 #include <redis_cache/codec/adaptor.hpp>
+#include <redis_cache/detail/chrono.hpp>
 
 namespace redis_cache::codec::detail {
 
