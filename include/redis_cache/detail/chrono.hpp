@@ -13,5 +13,5 @@
 #if defined(__GLIBCXX__) && __has_include(<bits/chrono.h>)
 #include <bits/chrono.h>
 #else
-#include <redis_cache/detail/chrono.hpp>
+#include <chrono>
 #endif
