@@ -302,7 +302,7 @@ std::uint64_t NearStore::hash(std::string_view key) noexcept {
 }
 
 NearStore::Shard& NearStore::shard_of(std::uint64_t h) noexcept {
-  return shards_[(h >> 48) & (shard_count_ - 1)];
+  return shards_[shard_index(h)];
 }
 
 std::size_t NearStore::node_overhead(std::size_t key_size) noexcept {

@@ -66,6 +66,11 @@ class NearStore {
 
   /// Whether key has a node (value or placeholder): for tests and diagnostics.
   bool holds(std::string_view key, std::uint64_t hash) noexcept;
+  /// Which shard (of shard_count()) a key of this hash is kept in.
+  std::size_t shard_index(std::uint64_t hash) const noexcept {
+    return (hash >> 48) & (shard_count_ - 1);
+  }
+  std::size_t shard_count() const noexcept { return shard_count_; }
   std::size_t entries() const noexcept;
   std::size_t bytes() const noexcept;
   std::size_t max_bytes() const noexcept { return max_bytes_; }
