@@ -133,41 +133,32 @@ struct Floor {
   std::mutex mu;
   std::unordered_map<std::string, User> map;
 };
-Floor g_floor;
-void map_mutex(benchmark::State& s) {
+void floor_lookups(benchmark::State& s, Floor& fl) {
   auto& f = *g_plain;
   {
-    std::lock_guard lock(g_floor.mu);
-    g_floor.map.emplace(f.key(7), load_user(7));
+    std::lock_guard lock(fl.mu);
+    fl.map.emplace(f.key(7), load_user(7));
   }
   std::string key;
   for (auto _ : s) {
     rc::detail::Access::build_key(f, key, std::int64_t{7});
-    std::unique_lock lock(g_floor.mu);
-    User u = g_floor.map.find(key)->second;
+    std::unique_lock lock(fl.mu);
+    User u = fl.map.find(key)->second;
     lock.unlock();
     benchmark::DoNotOptimize(u);
   }
+}
+Floor g_floor;
+void map_mutex(benchmark::State& s) {
+  floor_lookups(s, g_floor);
 }
 
 // The machine's own ceiling for this work: each thread its own map and mutex
 // (nothing shared), so 2 threads vs 1 here is as well as 2 threads can scale
 // on this host.
 void map_mutex_own(benchmark::State& s) {
-  auto& f = *g_plain;
   thread_local Floor own;
-  {
-    std::lock_guard lock(own.mu);
-    own.map.emplace(f.key(7), load_user(7));
-  }
-  std::string key;
-  for (auto _ : s) {
-    rc::detail::Access::build_key(f, key, std::int64_t{7});
-    std::unique_lock lock(own.mu);
-    User u = own.map.find(key)->second;
-    lock.unlock();
-    benchmark::DoNotOptimize(u);
-  }
+  floor_lookups(s, own);
 }
 
 // -- table -----------------------------------------------------------------------
